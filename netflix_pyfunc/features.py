@@ -1,0 +1,229 @@
+"""Text analysis and the weighted hybrid feature blocks.
+
+Every block is a TF-IDF matrix whose rows are L2-normalised; the index stacks the
+blocks scaled by sqrt(weight), so a dot product between two stacked rows is the
+weighted sum of the per-block cosine similarities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import Stemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, TITLE, normalize_text
+
+BLOCKS = ("description", "title", "genre", "people", "country")
+
+_ROMAN_OR_NUMBER = re.compile(r"^(?:\d+|[ivx]+)$")
+# Words in genre labels that carry no topic: "International TV Shows" -> nothing.
+GENRE_FILLER = frozenset({"movies", "movie", "tv", "shows", "show", "international", "features", "and"})
+
+
+class WordAnalyzer:
+    """normalise -> words -> drop stop words -> stem -> n-grams.
+
+    A picklable callable for TfidfVectorizer(analyzer=...). The stemmer is
+    created lazily because Snowball stemmer objects cannot be pickled.
+    """
+
+    def __init__(self, *, ngram_max: int = 1, drop_numbers: bool = False):
+        self.ngram_max = ngram_max
+        self.drop_numbers = drop_numbers
+        self._stemmer = None
+
+    def __getstate__(self):
+        return {"ngram_max": self.ngram_max, "drop_numbers": self.drop_numbers}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def words(self, text: str) -> list[str]:
+        """Normalised, stop-word-free, stemmed words of text."""
+        if self._stemmer is None:
+            self._stemmer = Stemmer.Stemmer("english")
+        words = [
+            w for w in normalize_text(text).split()
+            if w not in ENGLISH_STOP_WORDS and not (self.drop_numbers and _ROMAN_OR_NUMBER.match(w))
+            and (len(w) > 1 or w.isdigit())
+        ]
+        return self._stemmer.stemWords(words)
+
+    def __call__(self, text: str) -> list[str]:
+        words = self.words(text)
+        grams = list(words)
+        for n in range(2, self.ngram_max + 1):
+            grams.extend(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+        return grams
+
+
+def shingles(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
+    """Runs of 1..3 normalised words: how free text meets name-like vocabularies."""
+    words = normalize_text(text).split()
+    return [" ".join(words[i:i + n]) for n in sizes for i in range(len(words) - n + 1)]
+
+
+def topic_words(text: str, analyzer: WordAnalyzer) -> list[str]:
+    """Stemmed words of text minus the genre filler ('movies', 'tv', 'international', ...)."""
+    filler = set(analyzer.words(" ".join(GENRE_FILLER)))
+    return [w for w in analyzer.words(text) if w not in filler]
+
+
+def genre_tokens(genres: list[str], analyzer: WordAnalyzer) -> list[str]:
+    """A genre label as itself plus its topical stemmed words ('Horror Movies' -> 'horror movies', 'horror')."""
+    tokens = []
+    for label in genres:
+        tokens.append(normalize_text(label))
+        tokens.extend(topic_words(label, analyzer))
+    return tokens
+
+
+def _names(values: list[str]) -> list[str]:
+    return [normalize_text(v) for v in values if normalize_text(v)]
+
+
+def _identity(tokens):
+    return tokens
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Training parameters of the feature blocks (weights and vectorizer settings)."""
+
+    w_description: float = 1.0
+    w_title: float = 0.6
+    w_genre: float = 0.5
+    w_people: float = 0.4
+    w_country: float = 0.15
+    desc_ngram_max: int = 2
+    desc_min_df: int = 2
+    desc_max_df: float = 0.5
+    desc_max_features: int = 50_000
+    sublinear_tf: bool = True
+    people_min_df: int = 1
+    # Weight of the title block when the query is free text: words that happen to
+    # be in a title are weaker evidence than the same words in a description.
+    w_text_title: float = 0.2
+
+    def weights(self) -> dict[str, float]:
+        return {b: float(getattr(self, f"w_{b}")) for b in BLOCKS}
+
+    def text_weights(self) -> dict[str, float]:
+        return {**self.weights(), "title": float(self.w_text_title)}
+
+    def validate(self) -> None:
+        for block, weight in {**self.weights(), "text_title": self.w_text_title}.items():
+            if not (weight >= 0 and np.isfinite(weight)):
+                raise ValueError(f"w_{block} must be a finite number >= 0, got {weight}")
+        if not any(self.weights().values()):
+            raise ValueError("at least one block weight must be > 0")
+        if self.desc_ngram_max < 1 or self.desc_min_df < 1 or self.people_min_df < 1:
+            raise ValueError("desc_ngram_max, desc_min_df and people_min_df must be >= 1")
+        if not 0 < self.desc_max_df <= 1:
+            raise ValueError(f"desc_max_df must be in (0, 1], got {self.desc_max_df}")
+        if self.desc_max_features < 1:
+            raise ValueError("desc_max_features must be >= 1")
+
+
+class HybridFeatures:
+    """Fits one TF-IDF vectorizer per block and turns titles or free text into block vectors."""
+
+    def __init__(self, config: FeatureConfig):
+        self.config = config
+
+    def _vectorizers(self) -> dict[str, TfidfVectorizer]:
+        c = self.config
+        common = {"analyzer": _identity, "dtype": np.float32, "sublinear_tf": c.sublinear_tf}
+        return {
+            "description": TfidfVectorizer(
+                analyzer=WordAnalyzer(ngram_max=c.desc_ngram_max), min_df=c.desc_min_df,
+                max_df=c.desc_max_df, max_features=c.desc_max_features,
+                dtype=np.float32, sublinear_tf=c.sublinear_tf,
+            ),
+            "title": TfidfVectorizer(
+                analyzer=WordAnalyzer(ngram_max=2, drop_numbers=True), dtype=np.float32,
+                sublinear_tf=c.sublinear_tf,
+            ),
+            "genre": TfidfVectorizer(**common),
+            "people": TfidfVectorizer(min_df=c.people_min_df, **common),
+            "country": TfidfVectorizer(**common),
+        }
+
+    def _documents(self, catalog) -> dict[str, list]:
+        analyzer = WordAnalyzer()
+        return {
+            "description": catalog[DESCRIPTION].tolist(),
+            "title": catalog[TITLE].tolist(),
+            "genre": [genre_tokens(g, analyzer) for g in catalog[LISTED_IN]],
+            "people": [_names(d) + _names(c) for d, c in zip(catalog[DIRECTOR], catalog[CAST])],
+            "country": [_names(c) for c in catalog[COUNTRY]],
+        }
+
+    def fit_transform(self, catalog) -> dict[str, sp.csr_matrix]:
+        """Fit every block on the catalogue; return its L2-normalised block matrices."""
+        self.config.validate()
+        self.vectorizers_ = self._vectorizers()
+        docs = self._documents(catalog)
+        blocks = {}
+        for block, vectorizer in self.vectorizers_.items():
+            blocks[block] = sp.csr_matrix(vectorizer.fit_transform(docs[block]), dtype=np.float32)
+            # stop_words_ holds every pruned term: only needed for introspection.
+            vectorizer.stop_words_ = None
+        self.feature_names_ = {b: v.get_feature_names_out() for b, v in self.vectorizers_.items()}
+        self.weights_ = self.config.weights()
+        self.text_weights_ = self.config.text_weights()
+        self.offsets_ = {}
+        start = 0
+        for block in BLOCKS:
+            self.offsets_[block] = (start, start + blocks[block].shape[1])
+            start += blocks[block].shape[1]
+        self.n_features_ = start
+        self._build_surface_forms(docs["description"])
+        return blocks
+
+    def _build_surface_forms(self, descriptions: list[str]) -> None:
+        """Readable description terms: each stem shown as its most frequent original word ('comedi' -> 'comedy')."""
+        counts: dict[str, Counter] = {}
+        stemmer = Stemmer.Stemmer("english")
+        for text in descriptions:
+            words = [w for w in normalize_text(text).split() if w not in ENGLISH_STOP_WORDS]
+            for word, stem in zip(words, stemmer.stemWords(words)):
+                counts.setdefault(stem, Counter())[word] += 1
+        surface = {stem: c.most_common(1)[0][0] for stem, c in counts.items()}
+        names = self.feature_names_["description"]
+        self.description_terms_ = np.array(
+            [" ".join(surface.get(part, part) for part in name.split()) for name in names], dtype=object
+        )
+
+    def stack(self, blocks: dict[str, sp.spmatrix], *, text: bool = False) -> sp.csr_matrix:
+        """Scale each block by sqrt(weight) and put them side by side (text: free-text weights)."""
+        weights = self.text_weights_ if text else self.weights_
+        parts = [blocks[b] * np.float32(np.sqrt(weights[b])) for b in BLOCKS]
+        return sp.hstack(parts, format="csr", dtype=np.float32)
+
+    def text_blocks(self, texts: list[str]) -> dict[str, sp.csr_matrix]:
+        """Block vectors of free text: words for description/title/genre, name runs for people/country."""
+        v = self.vectorizers_
+        genre_analyzer = WordAnalyzer()
+        docs = {
+            "genre": [topic_words(t, genre_analyzer) + shingles(t, (2, 3)) for t in texts],
+            "people": [shingles(t, (2, 3)) for t in texts],
+            "country": [shingles(t) for t in texts],
+        }
+        blocks = {
+            "description": v["description"].transform(texts),
+            "title": v["title"].transform(texts),
+        }
+        for block in ("genre", "people", "country"):
+            blocks[block] = v[block].transform(docs[block])
+        return {b: normalize(sp.csr_matrix(m, dtype=np.float32)) for b, m in blocks.items()}
+
+    def block_of(self, block: str, stacked: sp.csr_matrix) -> sp.csr_matrix:
+        start, stop = self.offsets_[block]
+        return stacked[:, start:stop]

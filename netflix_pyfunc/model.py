@@ -1,0 +1,81 @@
+"""The MLflow pyfunc adapter: loads the fitted recommender once, validates input, delegates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cloudpickle
+import mlflow
+import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.models import ModelSignature
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
+
+from .params import PARAMS, InvalidRequest, Request, parse_queries
+from .recommender import OUTPUT_COLUMNS, HybridRecommender
+
+ARTIFACT_KEY = "recommender"
+INPUT_COLUMNS = ("title", "description")
+_OUTPUT_TYPES = {"row": "long", "rank": "long", "release_year": "long", "score": "double"}
+
+
+class RecommenderModel(mlflow.pyfunc.PythonModel):
+    """pyfunc wrapper around a fitted HybridRecommender (artifact `recommender`)."""
+
+    def load_context(self, context) -> None:
+        self.recommender = load_recommender(context.artifacts[ARTIFACT_KEY])
+
+    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+        try:
+            request = Request.from_params(params)
+            queries = parse_queries(_records(model_input))
+            return self.recommender.recommend(queries, request)
+        except InvalidRequest as error:
+            raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
+
+
+def _records(model_input) -> list[dict]:
+    """Input rows as dicts with only the columns the signature knows."""
+    if isinstance(model_input, dict):
+        model_input = pd.DataFrame(model_input if all(isinstance(v, list) for v in model_input.values()) else [model_input])
+    if isinstance(model_input, list):
+        model_input = pd.DataFrame(model_input)
+    if not isinstance(model_input, pd.DataFrame):
+        raise InvalidRequest(f"input must be a table of rows with 'title' and/or 'description', got {type(model_input).__name__}")
+    columns = [c for c in INPUT_COLUMNS if c in model_input.columns]
+    if not columns:
+        raise InvalidRequest("input has neither a 'title' nor a 'description' column")
+    values = {c: model_input[c].tolist() for c in columns}
+    return [{c: values[c][i] for c in columns} for i in range(len(model_input))]
+
+
+def save_recommender(recommender: HybridRecommender, path: str | Path) -> Path:
+    path = Path(path)
+    with path.open("wb") as handle:
+        cloudpickle.dump(recommender, handle)
+    return path
+
+
+def load_recommender(path: str | Path) -> HybridRecommender:
+    """Load a pickled recommender. Pickle runs code: load only artifacts you produced."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"recommender artifact not found: {path}")
+    with path.open("rb") as handle:
+        recommender = cloudpickle.load(handle)
+    if not isinstance(recommender, HybridRecommender) or not hasattr(recommender, "index_"):
+        raise TypeError(f"{path} does not hold a fitted HybridRecommender")
+    return recommender
+
+
+def signature() -> ModelSignature:
+    """Input: optional string columns; params: the request parameters with defaults."""
+    inputs = Schema([ColSpec("string", c, required=False) for c in INPUT_COLUMNS])
+    outputs = Schema([ColSpec(_OUTPUT_TYPES.get(c, "string"), c) for c in OUTPUT_COLUMNS])
+    params = ParamSchema([ParamSpec(p.name, p.dtype, p.default) for p in PARAMS])
+    return ModelSignature(inputs=inputs, outputs=outputs, params=params)
+
+
+def input_example() -> pd.DataFrame:
+    return pd.DataFrame({"title": ["Midnight Mass", ""], "description": ["", "astronauts stranded far from earth"]})

@@ -1,0 +1,108 @@
+"""Shared fixtures: a hand-made 14-row catalogue, models fitted on it and on the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from netflix_pyfunc.catalog import RAW_COLUMNS, clean_catalog, load_catalog
+from netflix_pyfunc.recommender import HybridRecommender
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "netflix_titles.csv"
+
+_ROWS = [
+    # show_id, type, title, director, cast, country, date_added, year, rating, duration, listed_in, description
+    ("s1", "Movie", "Rocky", "John G. Avildsen", "Sylvester Stallone, Talia Shire", "United States",
+     "August 1, 2019", "1976", "PG", "120 min", "Dramas, Sports Movies",
+     "A small-time boxer from Philadelphia gets a shot at the world heavyweight title against Apollo Creed."),
+    ("s2", "Movie", "Rocky II", "Sylvester Stallone", "Sylvester Stallone, Talia Shire", "United States",
+     "August 1, 2019", "1979", "PG", "119 min", "Dramas, Sports Movies",
+     "Boxer Rocky Balboa agrees to a rematch with heavyweight champion Apollo Creed."),
+    ("s3", "Movie", "Rocky III", "Sylvester Stallone", "Sylvester Stallone, Mr. T", "United States",
+     "August 1, 2019", "1982", "PG", "99 min", "Dramas, Sports Movies",
+     "Heavyweight champion Rocky Balboa loses his title to a hungry young boxer and must fight back."),
+    ("s4", "TV Show", "DEATH NOTE", "", "Mamoru Miyano", "Japan", "January 1, 2018", "2006", "TV-14",
+     "1 Season", "Anime Series, International TV Shows",
+     "A student finds a supernatural notebook that kills anyone whose name is written in it."),
+    ("s5", "Movie", "Death Note", "Adam Wingard", "Nat Wolff", "United States", "August 25, 2017",
+     "2017", "TV-MA", "101 min", "Horror Movies, Thrillers",
+     "A high school student uses a mysterious notebook to kill criminals, and a detective hunts him."),
+    ("s6", "TV Show", "Pokémon: Indigo League", "", "Ikue Otani, Veronica Taylor", "Japan",
+     "July 1, 2019", "2000", "TV-Y7", "3 Seasons", "Anime Series, Kids' TV",
+     "Ash and his partner Pikachu travel to become Pokemon masters, catching and training creatures."),
+    ("s7", "Movie", "Oh! Baby", "B.V. Nandini Reddy", "Samantha Ruth Prabhu", "India", "October 1, 2019",
+     "2019", "TV-14", "160 min", "Comedies, International Movies",
+     "A grumpy grandmother magically becomes young again and gets a second chance at her dreams."),
+    ("s8", "Movie", "Oh! Baby (Tamil)", "B.V. Nandini Reddy", "Samantha Ruth Prabhu", "India",
+     "October 1, 2019", "2019", "TV-14", "160 min", "Comedies, International Movies",
+     "A grumpy grandmother magically becomes young again and gets a second chance at her dreams."),
+    ("s9", "TV Show", "Midnight Mass", "Mike Flanagan", "Kate Siegel, Hamish Linklater", "",
+     "September 24, 2021", "2021", "TV-MA", "1 Season", "TV Dramas, TV Horror, TV Mysteries",
+     "A charismatic priest arrives on an isolated island and miracles and dark omens follow."),
+    ("s10", "TV Show", "The Haunting of Hill House", "Mike Flanagan", "Kate Siegel, Henry Thomas",
+     "United States", "October 12, 2018", "2018", "TV-MA", "1 Season", "TV Dramas, TV Horror, TV Mysteries",
+     "Siblings who grew up in a haunted house confront the ghosts of their past."),
+    ("s11", "Movie", "Louis C.K. 2017", "Louis C.K.", "Louis C.K.", "United States", "April 4, 2017",
+     "2017", "74 min", "", "Movies",
+     "The comedian muses on religion, love and the absurdity of daily life in a stand-up special."),
+    ("s12", "Movie", "Space Rescue", "Ana Ruiz", "Kim Park", "South Korea", "May 5, 2020", "2020", "PG-13",
+     "110 min", "Sci-Fi & Fantasy, International Movies",
+     "Astronauts stranded on a broken station far from Earth fight to survive until rescue arrives."),
+    ("s13", "Movie", "Red Planet Diaries", "Ana Ruiz", "Kim Park", "South Korea", "June 6, 2020", "2019",
+     "PG-13", "98 min", "Sci-Fi & Fantasy, Dramas",
+     "An astronaut stranded on Mars grows food and signals Earth for a rescue."),
+    ("s14", "TV Show", "Beach Wedding", "", "Lee Min", "South Korea", "July 7, 2021", "2021", "TV-14",
+     "1 Season", "Romantic TV Shows, International TV Shows",
+     "Two strangers fall in love on a sandy beach while planning a marriage by moonlight."),
+]
+
+
+def raw_frame(rows=_ROWS) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(RAW_COLUMNS))
+
+
+@pytest.fixture()
+def raw_catalog() -> pd.DataFrame:
+    return raw_frame()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> pd.DataFrame:
+    return clean_catalog(raw_frame())
+
+
+@pytest.fixture(scope="session")
+def small_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "small.csv"
+    raw_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model(catalog) -> HybridRecommender:
+    return HybridRecommender(desc_min_df=1, desc_max_df=1.0).fit(catalog)
+
+
+@pytest.fixture(scope="session")
+def full_catalog() -> pd.DataFrame:
+    return load_catalog(DATA)
+
+
+@pytest.fixture(scope="session")
+def full_model(full_catalog) -> HybridRecommender:
+    return HybridRecommender().fit(full_catalog)
+
+
+@pytest.fixture(scope="session")
+def position():
+    """position(catalog, title) -> the row of the one title spelled exactly so."""
+
+    def find(frame: pd.DataFrame, title: str) -> int:
+        matches = frame.index[frame["title"] == title]
+        assert len(matches) == 1, f"{title!r} appears {len(matches)} times"
+        return int(matches[0])
+
+    return find

@@ -1,0 +1,176 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from netflix_pyfunc.params import InvalidRequest, Query, Request
+from netflix_pyfunc.recommender import OUTPUT_COLUMNS, HybridRecommender
+
+
+def titles(frame):
+    return frame["title"].tolist()
+
+
+def test_init_only_stores_params():
+    model = HybridRecommender(w_title=2.0)
+    assert model.get_params()["w_title"] == 2.0
+    assert not [name for name in vars(model) if name.endswith("_")]
+
+
+def test_recommend_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        HybridRecommender().recommend([Query(title="Rocky")])
+
+
+def test_fit_rejects_uncleaned_frame(raw_catalog):
+    with pytest.raises(ValueError, match="clean_catalog"):
+        HybridRecommender().fit(raw_catalog.drop(columns=["listed_in"]))
+
+
+def test_output_columns_and_k_rows(model):
+    out = model.recommend([Query(title="Rocky")], Request(k=4))
+    assert list(out.columns) == list(OUTPUT_COLUMNS)
+    assert len(out) == 4
+    assert out["rank"].tolist() == [1, 2, 3, 4]
+    assert set(out["query_title"]) == {"Rocky"}
+
+
+def test_sequels_rank_first(model):
+    out = model.recommend([Query(title="Rocky")], Request(k=2))
+    assert set(titles(out)) == {"Rocky II", "Rocky III"}
+    assert "similar title" in out["reason"].iloc[0]
+    assert "Sylvester Stallone" in out["reason"].iloc[0]
+
+
+@pytest.mark.parametrize("title", ["Rocky", "Midnight Mass", "DEATH NOTE", "Oh! Baby", "Space Rescue"])
+def test_query_never_returns_itself(model, catalog, title):
+    out = model.recommend([Query(title=title)], Request(k=13))
+    assert title not in titles(out)
+
+
+def test_identical_descriptions_are_excluded(model):
+    out = model.recommend([Query(title="Oh! Baby")], Request(k=13))
+    assert "Oh! Baby (Tamil)" not in titles(out)
+
+
+def test_language_versions_appear_once(model):
+    out = model.recommend([Query(description="grumpy grandmother young again")], Request(k=5))
+    assert sum(t.startswith("Oh! Baby") for t in titles(out)) == 1
+
+
+@pytest.mark.parametrize(
+    "request_, check",
+    [
+        (Request(type="TV Show"), lambda row: row["type"] == "TV Show"),
+        (Request(min_year=2000, max_year=2018), lambda row: 2000 <= row["release_year"] <= 2018),
+        (Request(countries=("south korea",)), lambda row: "South Korea" in row["country"]),
+        (Request(genres=("horror",)), lambda row: "Horror" in row["listed_in"]),
+        (Request(ratings=("tv-ma", "PG")), lambda row: row["rating"] in ("TV-MA", "PG")),
+    ],
+)
+def test_filters_hold(model, request_, check):
+    out = model.recommend([Query(title="Rocky"), Query(description="astronaut")], request_)
+    assert len(out) > 0
+    assert all(check(row) for _, row in out.iterrows())
+
+
+def test_filters_apply_before_ranking(model, catalog):
+    out = model.recommend([Query(title="Rocky")], Request(k=10, type="TV Show"))
+    n_tv = int((catalog["type"] == "TV Show").sum())
+    assert len(out) == n_tv  # the query is a movie, so every TV show is eligible
+    assert set(out["type"]) == {"TV Show"}
+
+
+def test_fewer_matches_than_k_returns_all_matches(model):
+    out = model.recommend([Query(title="Rocky")], Request(k=10, genres=("Sports",)))
+    assert set(titles(out)) == {"Rocky II", "Rocky III"}
+
+
+@pytest.mark.parametrize(
+    "request_, message",
+    [
+        (Request(ratings=("XXX",)), "unknown rating"),
+        (Request(genres=("Western",)), "no title has genre"),
+        (Request(countries=("Atlantis",)), "no title has country"),
+    ],
+)
+def test_unknown_filter_values_are_client_errors(model, request_, message):
+    with pytest.raises(InvalidRequest, match=message):
+        model.recommend([Query(title="Rocky")], request_)
+
+
+def test_scores_do_not_increase(model):
+    out = model.recommend([Query(title="Midnight Mass"), Query(description="astronauts far from earth")], Request(k=8))
+    for _, group in out.groupby("row"):
+        assert np.all(np.diff(group["score"].to_numpy()) <= 1e-9)
+        assert group["score"].between(0, 1).all()
+
+
+def test_deterministic(model):
+    queries = [Query(title="Rocky"), Query(description="a boxer and a champion"), Query(title="death note")]
+    first = model.recommend(queries, Request(k=6))
+    second = model.recommend(queries, Request(k=6))
+    assert first.equals(second)
+
+
+def test_free_text_finds_matching_descriptions(model):
+    out = model.recommend([Query(description="astronauts stranded far from earth")], Request(k=2))
+    assert set(titles(out)) == {"Space Rescue", "Red Planet Diaries"}
+    assert "astronaut" in out["reason"].iloc[0]
+    assert (out["query_title"] == "").all()
+
+
+def test_title_and_description_together_use_both(model):
+    def hill_house(out):
+        return out[out["title"] == "The Haunting of Hill House"].iloc[0]
+
+    alone = model.recommend([Query(title="Rocky")], Request(k=13))
+    both = model.recommend([Query(title="Rocky", description="siblings in a haunted house")], Request(k=13))
+    assert hill_house(both)["score"] > 2 * hill_house(alone)["score"]
+    assert "haunted house" not in hill_house(alone)["reason"]
+    assert "haunted house" in hill_house(both)["reason"]
+    assert titles(both)[:2] == ["Rocky II", "Rocky III"]
+    assert both["query_title"].iloc[0] == "Rocky"
+
+
+def test_batch_rows_are_independent(model):
+    batch = model.recommend([Query(title="Rocky"), Query(title="Midnight Mass")], Request(k=3))
+    single = model.recommend([Query(title="Midnight Mass")], Request(k=3))
+    assert titles(batch[batch["row"] == 1]) == titles(single)
+
+
+def test_unknown_words_only_is_a_client_error(model):
+    with pytest.raises(InvalidRequest, match="no word the catalogue knows"):
+        model.recommend([Query(description="qwzx plmk")])
+
+
+def test_unknown_title_is_a_client_error_with_suggestion(model):
+    with pytest.raises(InvalidRequest, match="row 0: unknown title .* Did you mean: Rocky"):
+        model.recommend([Query(title="Rocky Forever")])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "query, expected_top5",
+    [
+        ("Rocky", {"Rocky II", "Rocky III", "Rocky IV"}),
+        ("Kung Fu Panda", {"Kung Fu Panda 2", "Kung Fu Panda: Secrets of the Scroll"}),
+        ("The Haunting of Hill House", {"The Haunting of Bly Manor"}),
+    ],
+)
+def test_full_catalogue_franchises(full_model, query, expected_top5):
+    out = full_model.recommend([Query(title=query)], Request(k=5))
+    assert expected_top5 <= set(titles(out))
+
+
+@pytest.mark.slow
+def test_full_catalogue_midnight_mass_is_horror(full_model):
+    out = full_model.recommend([Query(title="Midnight Mass")], Request(k=10))
+    assert "Poshter Girl" not in titles(out)
+    assert sum("Horror" in genres for genres in out["listed_in"]) >= 8
+
+
+@pytest.mark.slow
+def test_full_catalogue_neighbors_match_recommend(full_model, full_catalog, position):
+    rocky = position(full_catalog, "Rocky")
+    via_neighbors = full_catalog["title"].iloc[full_model.neighbors([rocky], 5)[0]].tolist()
+    assert via_neighbors == titles(full_model.recommend([Query(title="Rocky")], Request(k=5)))
