@@ -14,12 +14,10 @@ from pathlib import Path
 import mlflow
 
 from netflix_pyfunc.catalog import load_catalog
-from netflix_pyfunc.model import ARTIFACT_KEY, input_example, save_recommender, signature
+from netflix_pyfunc.model import pyfunc_kwargs, save_recommender
 from netflix_pyfunc.recommender import HybridRecommender
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES, promote
-from netflix_pyfunc.requirements import MODEL_REQUIREMENTS
 
-HERE = Path(__file__).resolve().parent
 DEFAULTS = HybridRecommender().get_params()
 
 
@@ -50,7 +48,9 @@ def main(argv=None) -> None:
     params = {name: getattr(args, name) for name in DEFAULTS}
     catalog = load_catalog(args.data)
     with mlflow.start_run() as run:
-        mlflow.log_params({**params, "data": args.data, "promote": args.promote})
+        # `mlflow run` has already logged the MLproject parameters as typed on its command line.
+        logged = mlflow.get_run(run.info.run_id).data.params
+        mlflow.log_params({k: v for k, v in {**params, "data": args.data, "promote": args.promote}.items() if k not in logged})
         started = time.perf_counter()
         recommender = HybridRecommender(**params).fit(catalog)
         mlflow.log_metrics({
@@ -63,14 +63,7 @@ def main(argv=None) -> None:
             artifact = save_recommender(recommender, Path(tmp) / "recommender.pkl")
             mlflow.log_metric("artifact_mb", artifact.stat().st_size / 2**20)
             info = mlflow.pyfunc.log_model(
-                name="model",
-                python_model=str(HERE / "netflix_pyfunc" / "model_code.py"),
-                artifacts={ARTIFACT_KEY: str(artifact)},
-                code_paths=[str(HERE / "netflix_pyfunc")],
-                signature=signature(),
-                input_example=(input_example(), {"k": 5}),
-                pip_requirements=list(MODEL_REQUIREMENTS),
-                registered_model_name=args.model_name,
+                name="model", registered_model_name=args.model_name, **pyfunc_kwargs(artifact)
             )
         objective = 0.0
         alias = promote(mlflow.MlflowClient(), args.model_name, str(info.registered_model_version), objective, args.promote)

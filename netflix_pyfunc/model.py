@@ -14,8 +14,10 @@ from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
 
 from .params import PARAMS, InvalidRequest, Request, parse_queries
 from .recommender import OUTPUT_COLUMNS, HybridRecommender
+from .requirements import MODEL_REQUIREMENTS
 
 ARTIFACT_KEY = "recommender"
+PACKAGE_DIR = Path(__file__).resolve().parent
 INPUT_COLUMNS = ("title", "description")
 _OUTPUT_TYPES = {"row": "long", "rank": "long", "release_year": "long", "score": "double"}
 
@@ -79,3 +81,16 @@ def signature() -> ModelSignature:
 
 def input_example() -> pd.DataFrame:
     return pd.DataFrame({"title": ["Midnight Mass", ""], "description": ["", "astronauts stranded far from earth"]})
+
+
+def pyfunc_kwargs(recommender_path: str | Path) -> dict:
+    """Arguments shared by mlflow.pyfunc.log_model and save_model: models from code,
+    the package shipped with code_paths, the fitted recommender as the one artifact."""
+    return {
+        "python_model": str(PACKAGE_DIR / "model_code.py"),
+        "artifacts": {ARTIFACT_KEY: str(recommender_path)},
+        "code_paths": [str(PACKAGE_DIR)],
+        "signature": signature(),
+        "input_example": (input_example(), {"k": 5}),
+        "pip_requirements": list(MODEL_REQUIREMENTS),
+    }

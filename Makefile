@@ -1,0 +1,45 @@
+# Everything runs from the project's own virtualenv in .venv (Python 3.11).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+
+HOST ?= 127.0.0.1
+PORT ?= 5000
+UI_PORT ?= 5001
+MODEL_URI ?= models:/netflix-recommender@champion
+TRACKING_URI := $(or $(MLFLOW_TRACKING_URI),sqlite:///mlflow.db)
+
+.PHONY: install train serve run test ui eda sweep clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, got {sys.version}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+train: install  ## fit, log, register a new version, move @champion by the gate
+	mlflow run . --env-manager local
+
+serve: install  ## MLflow's scoring server for the champion on $(HOST):$(PORT)
+	mlflow models serve -m $(MODEL_URI) --env-manager local -h $(HOST) -p $(PORT) -w 1
+
+run: train serve
+
+test: install  ## the whole suite; pytest's exit 5 (no tests collected) counts as failure
+	pytest
+
+ui: install
+	mlflow ui --backend-store-uri $(TRACKING_URI) -h $(HOST) -p $(UI_PORT)
+
+eda: install
+	python -m netflix_pyfunc.eda --data data/netflix_titles.csv --out reports
+
+sweep: install
+	mlflow run . -e sweep --env-manager local
+
+clean:
+	rm -rf $(VENV) reports build *.egg-info .pytest_cache

@@ -1,0 +1,78 @@
+"""The pyfunc adapter: a save/load round trip and what a client sees for bad input."""
+
+import mlflow
+import pandas as pd
+import pytest
+from mlflow.exceptions import MlflowException
+
+from netflix_pyfunc.model import RecommenderModel, load_recommender, pyfunc_kwargs, save_recommender
+from netflix_pyfunc.params import PARAMS, Query, Request
+
+
+@pytest.fixture(scope="module")
+def saved_model(model, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pyfunc")
+    artifact = save_recommender(model, tmp / "recommender.pkl")
+    path = tmp / "model"
+    mlflow.pyfunc.save_model(str(path), **pyfunc_kwargs(artifact))
+    return path
+
+
+@pytest.fixture(scope="module")
+def loaded(saved_model):
+    return mlflow.pyfunc.load_model(str(saved_model))
+
+
+def test_round_trip_equals_in_memory(loaded, model):
+    frame = pd.DataFrame({"title": ["Rocky", "", "midnight mas"], "description": ["", "astronaut on mars", ""]})
+    served = loaded.predict(frame, params={"k": 3, "type": "Movie"})
+    expected = model.recommend(
+        [Query(title="Rocky"), Query(description="astronaut on mars"), Query(title="midnight mas")],
+        Request(k=3, type="Movie"),
+    )
+    pd.testing.assert_frame_equal(served.reset_index(drop=True), expected, check_dtype=False)
+
+
+def test_signature_declares_every_param_with_its_default(loaded):
+    schema = loaded.metadata.get_params_schema()
+    assert {p.name: p.default for p in schema.params} == {p.name: p.default for p in PARAMS}
+    assert [c.name for c in loaded.metadata.get_input_schema().inputs] == ["title", "description"]
+    assert not any(c.required for c in loaded.metadata.get_input_schema().inputs)
+
+
+def test_only_title_column_is_accepted(loaded):
+    out = loaded.predict(pd.DataFrame({"title": ["Rocky"]}), params={"k": 2})
+    assert set(out["title"]) == {"Rocky II", "Rocky III"}
+
+
+@pytest.mark.parametrize(
+    "frame, params, message",
+    [
+        (pd.DataFrame({"title": [""]}), {}, "give a non-empty"),
+        (pd.DataFrame({"title": ["Nope Nothing Like It"]}), {}, "unknown title"),
+        (pd.DataFrame({"title": ["Rocky"]}), {"k": 0}, "between 1 and 100"),
+        (pd.DataFrame({"title": ["Rocky"]}), {"type": "Cartoon"}, "'type' must be one of"),
+    ],
+)
+def test_bad_input_is_invalid_parameter_value(loaded, frame, params, message):
+    with pytest.raises(MlflowException, match=message) as raised:
+        loaded.predict(frame, params=params)
+    assert raised.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_load_context_rejects_missing_artifact(tmp_path):
+    with pytest.raises(FileNotFoundError, match="recommender artifact not found"):
+        load_recommender(tmp_path / "missing.pkl")
+
+
+def test_load_rejects_foreign_pickle(tmp_path):
+    path = save_recommender({"not": "a model"}, tmp_path / "foreign.pkl")
+    with pytest.raises(TypeError, match="does not hold a fitted HybridRecommender"):
+        load_recommender(path)
+
+
+def test_predict_delegates_to_loaded_recommender(model):
+    adapter = RecommenderModel()
+    adapter.recommender = model
+    out = adapter.predict(None, pd.DataFrame({"description": ["haunted house"]}), params={"k": 1})
+    assert out["title"].tolist() == ["The Haunting of Hill House"]

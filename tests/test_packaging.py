@@ -1,0 +1,70 @@
+"""Pins agree everywhere, MLproject matches train.py flag for flag, data is the vendored file."""
+
+import hashlib
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from mlflow import MlflowClient
+
+from netflix_pyfunc.requirements import MODEL_REQUIREMENTS
+from tests.test_serving import tracking_env
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_SHA256 = "9067b833b2827c63447516c3578e9595e222c5bc6e38027b550a379c7ffb28e4"
+
+
+def pins(lines) -> dict[str, str]:
+    found = {}
+    for line in lines:
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)==([^\s;]+)\s*", line)
+        if match:
+            found[match.group(1).lower()] = match.group(2)
+    return found
+
+
+def test_model_requirements_match_pyproject_and_conda():
+    model = pins(MODEL_REQUIREMENTS)
+    project = pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
+    conda = yaml.safe_load((ROOT / "conda.yaml").read_text())
+    conda_pip = pins(next(d for d in conda["dependencies"] if isinstance(d, dict))["pip"])
+    assert model["mlflow"] == "3.17.2"
+    for name, version in model.items():
+        assert project.get(name) == version, name
+        assert conda_pip.get(name) == version, name
+    assert project == conda_pip
+
+
+def test_mlproject_parameters_match_train_flags():
+    import train
+
+    spec = yaml.safe_load((ROOT / "MLproject").read_text())["entry_points"]["main"]
+    parser_flags = set(vars(train.parse_args([])))
+    assert set(spec["parameters"]) == parser_flags
+    for name in spec["parameters"]:
+        assert f"--{name} {{{name}}}" in spec["command"]
+
+
+def test_vendored_data_is_the_documented_file():
+    digest = hashlib.sha256((ROOT / "data" / "netflix_titles.csv").read_bytes()).hexdigest()
+    assert digest == DATA_SHA256
+
+
+@pytest.mark.slow
+def test_mlflow_run_registers_a_champion(tmp_path, small_csv):
+    env = tracking_env(tmp_path)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mlflow"), "run", str(ROOT), "--env-manager", "local",
+         "-P", f"data={small_csv}", "-P", "desc_min_df=1", "-P", "w_title=0.9"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    client = MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
+    version = client.get_model_version_by_alias("netflix-recommender", "champion")
+    run = client.get_run(version.run_id)
+    assert run.data.params["w_title"] == "0.9"
+    assert run.data.metrics["n_titles"] == 14

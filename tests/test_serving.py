@@ -1,0 +1,193 @@
+"""End to end: `train.py` registers a champion, `mlflow models serve` answers over HTTP.
+
+Every bad input must come back as HTTP 400 JSON that names the problem, with no stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from mlflow import MlflowClient
+
+from netflix_pyfunc.client import main as client_main
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tracking_env(tmp: Path) -> dict:
+    """Environment for a private tracking store in tmp, with this venv's tools on PATH."""
+    uri = f"sqlite:///{tmp / 'mlflow.db'}"
+    name = "netflix-pyfunc-test"
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    if client.get_experiment_by_name(name) is None:
+        client.create_experiment(name, artifact_location=(tmp / "artifacts").as_uri())
+    return {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_EXPERIMENT_NAME": name,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+    }
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("store")
+    env = tracking_env(tmp)
+    subprocess.run(
+        [sys.executable, str(ROOT / "train.py"), "--data", str(ROOT / "data" / "netflix_titles.csv")],
+        cwd=tmp, env=env, check=True, timeout=600,
+    )
+    return tmp, env
+
+
+@pytest.fixture(scope="module")
+def server(store):
+    tmp, env = store
+    port = free_port()
+    log = (tmp / "serve.log").open("w")
+    process = subprocess.Popen(
+        [str(BIN / "mlflow"), "models", "serve", "-m", "models:/netflix-recommender@champion",
+         "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-w", "1"],
+        cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {(tmp / 'serve.log').read_text()[-2000:]}")
+            try:
+                if requests.get(f"{url}/ping", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("server did not answer /ping within 180 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def invoke(url: str, body) -> requests.Response:
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return requests.post(f"{url}/invocations", data=data, headers={"Content-Type": "application/json"}, timeout=60)
+
+
+def test_champion_registered(store):
+    tmp, env = store
+    client = MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
+    version = client.get_model_version_by_alias("netflix-recommender", "champion")
+    assert str(version.version) == "1"
+
+
+def test_title_query(server):
+    response = invoke(server, {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 5}})
+    assert response.status_code == 200
+    records = response.json()["predictions"]
+    assert [r["rank"] for r in records] == [1, 2, 3, 4, 5]
+    assert {"Rocky II", "Rocky III", "Rocky IV"} <= {r["title"] for r in records}
+    assert all(r["query_title"] == "Rocky" for r in records)
+
+
+def test_misspelled_title_says_what_it_resolved_to(server):
+    records = invoke(server, {"dataframe_records": [{"title": "midnight mas"}], "params": {"k": 3}}).json()["predictions"]
+    assert records[0]["query_title"] == "Midnight Mass"
+    assert "Midnight Mass" not in {r["title"] for r in records}
+
+
+def test_description_query_with_filters_and_split_orient(server):
+    body = {
+        "dataframe_split": {"columns": ["description"], "data": [["astronauts stranded far from earth"]]},
+        "params": {"k": 4, "type": "Movie", "min_year": 2010},
+    }
+    records = invoke(server, body).json()["predictions"]
+    assert len(records) == 4
+    assert all(r["type"] == "Movie" and r["release_year"] >= 2010 for r in records)
+
+
+def test_batch_of_rows(server):
+    body = {"inputs": [{"title": "Rocky"}, {"description": "a haunted house"}, {"title": "Kung Fu Panda"}], "params": {"k": 2}}
+    records = invoke(server, body).json()["predictions"]
+    assert [r["row"] for r in records] == [0, 0, 1, 1, 2, 2]
+
+
+def test_unknown_params_are_dropped(server):
+    response = invoke(server, {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 1, "colour": "red"}})
+    assert response.status_code == 200
+    assert len(response.json()["predictions"]) == 1
+
+
+BAD_INPUTS = {
+    "both columns missing": {"dataframe_records": [{}]},
+    "both columns empty": {"dataframe_records": [{"title": "", "description": " "}]},
+    "null": {"dataframe_records": [{"title": None}]},
+    "non-string title": {"dataframe_records": [{"title": 42}]},
+    "non-string description": {"dataframe_records": [{"description": ["a", "list"]}]},
+    "unknown title": {"dataframe_records": [{"title": "Qwxz Plonk Manor"}]},
+    "k zero": {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 0}},
+    "k too large": {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 101}},
+    "k not a number": {"dataframe_records": [{"title": "Rocky"}], "params": {"k": "ten"}},
+    "unknown type": {"dataframe_records": [{"title": "Rocky"}], "params": {"type": "Podcast"}},
+    "min_year > max_year": {"dataframe_records": [{"title": "Rocky"}], "params": {"min_year": 2020, "max_year": 2000}},
+    "unknown rating": {"dataframe_records": [{"title": "Rocky"}], "params": {"rating": "XXX"}},
+    "1 MB description": {"dataframe_records": [{"description": "space " * 174763}]},
+    "1,001 rows": {"dataframe_records": [{"title": "Rocky"}] * 1001},
+    "no rows": {"dataframe_records": []},
+    "not JSON": b"{this is not json",
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_is_400_json_without_stack_trace(server, case):
+    response = invoke(server, BAD_INPUTS[case])
+    assert response.status_code == 400, response.text[:500]
+    body = response.json()
+    assert body["error_code"] in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST", "MALFORMED_REQUEST")
+    assert body["message"]
+    assert "Traceback" not in response.text and "stack_trace" not in body
+    assert len(response.text) < 20_000
+
+
+def test_unknown_title_message_suggests_titles(server):
+    body = invoke(server, {"dataframe_records": [{"title": "Rocky Forever"}]}).json()
+    assert "Did you mean: Rocky" in body["message"]
+
+
+def test_server_still_answers_after_bad_inputs(server):
+    assert invoke(server, {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 1}}).status_code == 200
+
+
+def test_client_command_prints_table(server, capsys):
+    assert client_main(["Kung Fu Panda", "--k", "3", "--type", "Movie", "--url", server]) == 0
+    out = capsys.readouterr().out
+    assert "Because you liked: Kung Fu Panda" in out
+    assert "Kung Fu Panda 2" in out
+    assert len(out.strip().splitlines()) == 5
+
+
+def test_client_command_reports_client_errors(server, capsys):
+    assert client_main(["Qwxz Plonk Manor", "--url", server]) == 1
+    assert "error 400" in capsys.readouterr().err
