@@ -1,4 +1,5 @@
-"""Train the recommender, log it to MLflow, register it and move the `champion` alias.
+"""Train the recommender, evaluate it, log it to MLflow, register a version and
+move `champion` to it if it is at least as good as the current champion.
 
 Flags match the `main` entry point of MLproject one to one.
 """
@@ -7,16 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
-import time
-from pathlib import Path
 
 import mlflow
 
-from netflix_pyfunc.catalog import load_catalog
-from netflix_pyfunc.model import pyfunc_kwargs, save_recommender
 from netflix_pyfunc.recommender import HybridRecommender
-from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES, promote
+from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
+from netflix_pyfunc.training import load_dataset, log_and_register, log_training
 
 DEFAULTS = HybridRecommender().get_params()
 
@@ -29,16 +26,29 @@ def _bool(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", default="data/netflix_titles.csv", help="catalogue CSV")
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    """The recommender's training parameters (block weights and vectorizer settings)."""
     for name in ("w_description", "w_title", "w_genre", "w_people", "w_country", "w_text_title", "desc_max_df"):
         parser.add_argument(f"--{name}", type=float, default=DEFAULTS[name])
     for name in ("desc_ngram_max", "desc_min_df", "desc_max_features", "people_min_df"):
         parser.add_argument(f"--{name}", type=int, default=DEFAULTS[name])
     parser.add_argument("--sublinear_tf", type=_bool, default=DEFAULTS["sublinear_tf"])
+
+
+def add_eval_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default="data/netflix_titles.csv", help="catalogue CSV")
+    parser.add_argument("--eval_k", type=int, default=10, help="k of the offline metrics")
+    parser.add_argument("--eval_sample_size", type=int, default=500, help="query titles sampled for the metrics")
+    parser.add_argument("--eval_seed", type=int, default=0)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_eval_flags(parser)
+    add_model_flags(parser)
     parser.add_argument("--model_name", default=MODEL_NAME, help="registered model name")
-    parser.add_argument("--promote", choices=PROMOTE_MODES, default="gated")
+    parser.add_argument("--promote", choices=PROMOTE_MODES, default="gated",
+                        help="gated: champion only if objective >= champion's; always: champion regardless")
     return parser.parse_args(argv)
 
 
@@ -46,29 +56,17 @@ def main(argv=None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
     params = {name: getattr(args, name) for name in DEFAULTS}
-    catalog = load_catalog(args.data)
+    dataset = load_dataset(args.data)
     with mlflow.start_run() as run:
-        # `mlflow run` has already logged the MLproject parameters as typed on its command line.
-        logged = mlflow.get_run(run.info.run_id).data.params
-        mlflow.log_params({k: v for k, v in {**params, "data": args.data, "promote": args.promote}.items() if k not in logged})
-        started = time.perf_counter()
-        recommender = HybridRecommender(**params).fit(catalog)
-        mlflow.log_metrics({
-            "fit_seconds": time.perf_counter() - started,
-            "n_titles": recommender.n_items_,
-            "n_features": recommender.index_.shape[1],
-            "index_nnz": recommender.index_.nnz,
-        })
-        with tempfile.TemporaryDirectory() as tmp:
-            artifact = save_recommender(recommender, Path(tmp) / "recommender.pkl")
-            mlflow.log_metric("artifact_mb", artifact.stat().st_size / 2**20)
-            info = mlflow.pyfunc.log_model(
-                name="model", registered_model_name=args.model_name, **pyfunc_kwargs(artifact)
-            )
-        objective = 0.0
-        alias = promote(mlflow.MlflowClient(), args.model_name, str(info.registered_model_version), objective, args.promote)
-        mlflow.set_tag("alias", alias)
-        print(f"run {run.info.run_id}: {args.model_name} version {info.registered_model_version} -> @{alias}")
+        recommender, metrics = log_training(
+            dataset, params, k=args.eval_k, sample_size=args.eval_sample_size, seed=args.eval_seed,
+            extra_params={"data": args.data, "model_name": args.model_name, "promote": args.promote},
+        )
+        version, alias = log_and_register(
+            recommender, metrics, dataset, model_name=args.model_name, promote_mode=args.promote
+        )
+        print(f"run {run.info.run_id}: {args.model_name} version {version} -> @{alias} "
+              f"(objective {metrics['objective']:.4f})")
 
 
 if __name__ == "__main__":

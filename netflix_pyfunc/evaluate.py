@@ -407,6 +407,12 @@ def _neighbors_in_batches(
     return lists
 
 
+def sample_positions(n_items: int, sample_size: int, seed: int) -> list[int]:
+    """The evaluation sample: sample_size positions without replacement, sorted."""
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_items, size=min(sample_size, n_items), replace=False)).tolist()
+
+
 def evaluate(
     catalog: pd.DataFrame,
     neighbors: Neighbors,
@@ -451,8 +457,7 @@ def evaluate(
     all_positions = list(range(n_items))
     all_lists = _as_lists(_neighbors_in_batches(neighbors, all_positions, k, batch_size), n_items)
 
-    rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n_items, size=min(sample_size, n_items), replace=False)).tolist()
+    sample = sample_positions(n_items, sample_size, seed)
     sample_lists = [all_lists[p] for p in sample]
 
     works = work_ids(catalog)

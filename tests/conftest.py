@@ -106,3 +106,16 @@ def position():
         return int(matches[0])
 
     return find
+
+
+@pytest.fixture()
+def tracking_store(tmp_path, monkeypatch):
+    """A private sqlite tracking store and experiment in tmp_path, set through the environment."""
+    from mlflow import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    name = "netflix-pyfunc-test"
+    MlflowClient(tracking_uri=uri).create_experiment(name, artifact_location=(tmp_path / "artifacts").as_uri())
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", name)
+    return uri

@@ -39,12 +39,12 @@ def test_model_requirements_match_pyproject_and_conda():
     assert project == conda_pip
 
 
-def test_mlproject_parameters_match_train_flags():
-    import train
-
-    spec = yaml.safe_load((ROOT / "MLproject").read_text())["entry_points"]["main"]
-    parser_flags = set(vars(train.parse_args([])))
-    assert set(spec["parameters"]) == parser_flags
+@pytest.mark.parametrize("entry_point, script", [("main", "train"), ("sweep", "sweep")])
+def test_mlproject_parameters_match_script_flags(entry_point, script):
+    module = __import__(script)
+    spec = yaml.safe_load((ROOT / "MLproject").read_text())["entry_points"][entry_point]
+    assert spec["command"].startswith(f"python {script}.py ")
+    assert set(spec["parameters"]) == set(vars(module.parse_args([])))
     for name in spec["parameters"]:
         assert f"--{name} {{{name}}}" in spec["command"]
 
