@@ -191,3 +191,21 @@ def test_client_command_prints_table(server, capsys):
 def test_client_command_reports_client_errors(server, capsys):
     assert client_main(["Qwxz Plonk Manor", "--url", server]) == 1
     assert "error 400" in capsys.readouterr().err
+
+
+def readme_bodies() -> list[str]:
+    """The JSON bodies of the README's curl examples."""
+    import re
+
+    return re.findall(r"-d '(\{.*?\})'", (ROOT / "README.md").read_text(), flags=re.S)
+
+
+def test_readme_curl_examples_answer_in_full(server):
+    bodies = readme_bodies()
+    assert len(bodies) >= 5
+    for text in bodies:
+        body = json.loads(text)
+        response = invoke(server, body)
+        assert response.status_code == 200, (text, response.text[:300])
+        k = body.get("params", {}).get("k", 10)
+        assert len(response.json()["predictions"]) == k * len(body["dataframe_records"]), text
