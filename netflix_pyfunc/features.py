@@ -16,6 +16,7 @@ import scipy.sparse as sp
 import Stemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, TITLE, normalize_text
 
@@ -224,6 +225,112 @@ class HybridFeatures:
             blocks[block] = v[block].transform(docs[block])
         return {b: normalize(sp.csr_matrix(m, dtype=np.float32)) for b, m in blocks.items()}
 
+    # ------------------------------------------------------------ fast path
+    # text_vector reproduces text_blocks + stack(text=True) bit for bit for one text,
+    # without TfidfVectorizer.transform's validation and sparse-matrix overhead
+    # (tests/test_features.py checks equality with the sklearn path).
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_fast"}
+
+    def _fast_state(self) -> dict:
+        fast = self.__dict__.get("_fast")
+        if fast is None:
+            v = self.vectorizers_
+            fast = {
+                "vocab": {b: v[b].vocabulary_ for b in BLOCKS},
+                "idf": {b: v[b]._tfidf.idf_ for b in BLOCKS},
+                "sublinear": {b: bool(v[b].sublinear_tf) for b in BLOCKS},
+                "dtype": {b: v[b].dtype for b in BLOCKS},
+                "scale": {b: np.float32(np.sqrt(self.text_weights_[b])) for b in BLOCKS},
+                "desc": v["description"].analyzer,
+                "title": v["title"].analyzer,
+                "filler": set(WordAnalyzer().words(" ".join(GENRE_FILLER))),
+                "stemmer": Stemmer.Stemmer("english"),
+            }
+            self._fast = fast
+        return fast
+
+    def text_tokens(self, text: str) -> dict[str, list[str]]:
+        """The tokens text_blocks feeds each block's vectorizer, from one pass over the text."""
+        fast = self._fast_state()
+        words = normalize_text(text).split()
+        kept = [w for w in words if w not in ENGLISH_STOP_WORDS and (len(w) > 1 or w.isdigit())]
+        stems = fast["stemmer"].stemWords(kept)
+        numeric = [bool(_ROMAN_OR_NUMBER.match(w)) for w in kept]
+
+        def grams(analyzer: WordAnalyzer) -> list[str]:
+            base = [s for s, num in zip(stems, numeric) if not num] if analyzer.drop_numbers else list(stems)
+            out = list(base)
+            for n in range(2, analyzer.ngram_max + 1):
+                out.extend(" ".join(base[i:i + n]) for i in range(len(base) - n + 1))
+            return out
+
+        def runs(sizes) -> list[str]:
+            return [" ".join(words[i:i + n]) for n in sizes for i in range(len(words) - n + 1)]
+
+        filler = fast["filler"]
+        two_three = runs((2, 3))
+        return {
+            "description": grams(fast["desc"]),
+            "title": grams(fast["title"]),
+            "genre": [s for s in stems if s not in filler] + two_three,
+            "people": two_three,
+            "country": runs((1, 2, 3)),
+        }
+
+    def _block_vector(self, block: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """TfidfVectorizer.transform of one document, then normalize() again, as text_blocks does."""
+        fast = self._fast_state()
+        vocab = fast["vocab"][block]
+        counts: dict[int, int] = {}
+        for token in tokens:
+            j = vocab.get(token)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+        data = np.fromiter(counts.values(), dtype=np.intc, count=len(counts)).astype(fast["dtype"][block])
+        order = np.argsort(indices, kind="stable")
+        indices, data = indices[order], data[order]
+        if fast["sublinear"][block]:
+            np.log(data, data)
+            data += 1.0
+        data *= fast["idf"][block][indices]
+        row = _Row(data, indices)
+        inplace_csr_row_normalize_l2(row)   # the vectorizer's norm="l2"
+        data = data.astype(np.float32)
+        inplace_csr_row_normalize_l2(_Row(data, indices))  # text_blocks' normalize()
+        return indices, data
+
+    def text_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Stacked free-text vector (sorted column indices, float32 values, no explicit zeros)."""
+        fast = self._fast_state()
+        tokens = self.text_tokens(text)
+        all_indices, all_data = [], []
+        for block in BLOCKS:
+            indices, data = self._block_vector(block, tokens[block])
+            if indices.size:
+                all_indices.append(indices + np.int32(self.offsets_[block][0]))
+                all_data.append(data * fast["scale"][block])
+        if not all_indices:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        indices, data = np.concatenate(all_indices), np.concatenate(all_data)
+        keep = data != 0
+        return indices[keep], data[keep]
+
     def block_of(self, block: str, stacked: sp.csr_matrix) -> sp.csr_matrix:
         start, stop = self.offsets_[block]
         return stacked[:, start:stop]
+
+
+class _Row:
+    """The one-row CSR view inplace_csr_row_normalize_l2 needs (data, indices, indptr, shape)."""
+
+    __slots__ = ("data", "indices", "indptr", "shape")
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray):
+        self.data = data
+        self.indices = indices
+        self.indptr = np.array([0, len(data)], dtype=indices.dtype)
+        self.shape = (1, 0)

@@ -35,6 +35,22 @@ class RecommenderModel(mlflow.pyfunc.PythonModel):
             return self.recommender.recommend(queries, request)
         except InvalidRequest as error:
             raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
+        except MlflowException:
+            raise
+        except Exception:
+            # A bug, not a bad request: MLflow would send the client a 400 with the full
+            # stack trace. Log the traceback here; the client gets a 500 and a reference.
+            import logging
+            import uuid
+
+            from mlflow.protos.databricks_pb2 import INTERNAL_ERROR
+
+            ref = uuid.uuid4().hex[:12]
+            logging.getLogger(__name__).exception("predict failed (ref %s)", ref)
+            raise MlflowException(
+                f"internal error while recommending (ref {ref}); the server log has the details",
+                error_code=INTERNAL_ERROR,
+            ) from None
 
 
 def _records(model_input) -> list[dict]:
