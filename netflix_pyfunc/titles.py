@@ -9,9 +9,38 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .catalog import normalize_text
 
-# Edit similarity (difflib ratio) a fuzzy match needs to be accepted without asking.
+# A fuzzy match is accepted when its edit similarity (difflib ratio) reaches this, or when
+# it is within allowed_edits(key) insertions, deletions, substitutions or transpositions.
 MIN_FUZZY_RATIO = 0.85
 _CANDIDATES = 8
+
+
+def title_key(title: str) -> str:
+    """normalize_text without the word 'and', which '&' may or may not be typed as."""
+    return " ".join(word for word in normalize_text(title).split() if word != "and")
+
+
+def allowed_edits(key: str) -> int:
+    """Typos tolerated in a typed title: 1 up to 9 characters, then one more per 7."""
+    return 1 + max(0, len(key) - 3) // 7
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a transposition costs 1), capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
 
 
 class UnknownTitle(ValueError):
@@ -34,25 +63,30 @@ class TitleIndex:
 
     def fit(self, titles: list[str], release_years: list[int]) -> TitleIndex:
         self.titles_ = np.asarray(titles, dtype=object)
-        self.keys_ = np.asarray([normalize_text(t) for t in titles], dtype=object)
+        self.keys_ = np.asarray([title_key(t) for t in titles], dtype=object)
         order = sorted(range(len(titles)), key=lambda i: (-int(release_years[i]), i))
         self.exact_: dict[str, list[int]] = {}
         for i in order:
             self.exact_.setdefault(self.keys_[i], []).append(i)
-        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), dtype=np.float32)
-        self.matrix_ = self.vectorizer_.fit_transform(self.keys_).T.tocsr()
+        # Trigrams find long titles; bigrams find short ones with a swapped or missing letter.
+        self.vectorizers_ = [
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(n, n), dtype=np.float32) for n in (3, 2)
+        ]
+        self.matrices_ = [v.fit_transform(self.keys_).T.tocsr() for v in self.vectorizers_]
         return self
 
     def _candidates(self, key: str) -> list[int]:
-        query = self.vectorizer_.transform([key])
-        scores = (query @ self.matrix_).toarray().ravel()
-        n = min(_CANDIDATES, scores.size)
-        top = np.argpartition(-scores, n - 1)[:n]
-        return [int(i) for i in top[np.lexsort((top, -scores[top]))] if scores[i] > 0]
+        found: dict[int, None] = {}
+        for vectorizer, matrix in zip(self.vectorizers_, self.matrices_):
+            scores = (vectorizer.transform([key]) @ matrix).toarray().ravel()
+            n = min(_CANDIDATES, scores.size)
+            top = np.argpartition(-scores, n - 1)[:n]
+            found.update((int(i), None) for i in top[np.lexsort((top, -scores[top]))] if scores[i] > 0)
+        return list(found)
 
     def resolve(self, title: str) -> int:
         """Catalogue position of the title the user meant, or UnknownTitle with suggestions."""
-        key = normalize_text(title)
+        key = title_key(title)
         if key in self.exact_:
             positions = self.exact_[key]
             for i in positions:
@@ -60,10 +94,15 @@ class TitleIndex:
                     return i
             return positions[0]
         candidates = self._candidates(key) if key else []
-        ranked = sorted(
-            candidates, key=lambda i: (-SequenceMatcher(None, key, self.keys_[i]).ratio(), i)
+        limit = allowed_edits(key)
+        scored = sorted(
+            (edit_distance(key, self.keys_[i], limit), -SequenceMatcher(None, key, self.keys_[i]).ratio(), i)
+            for i in candidates
         )
-        if ranked and SequenceMatcher(None, key, self.keys_[ranked[0]]).ratio() >= MIN_FUZZY_RATIO:
-            return ranked[0]
-        suggestions = list(dict.fromkeys(str(self.titles_[i]) for i in ranked[:3]))
+        by_ratio = sorted(scored, key=lambda s: (s[1], s[2]))
+        if scored and scored[0][0] <= limit:
+            return scored[0][2]
+        if by_ratio and -by_ratio[0][1] >= MIN_FUZZY_RATIO:
+            return by_ratio[0][2]
+        suggestions = list(dict.fromkeys(str(self.titles_[i]) for _, _, i in by_ratio[:3]))
         raise UnknownTitle(title, suggestions)

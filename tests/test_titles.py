@@ -53,3 +53,27 @@ def test_unknown_title_suggests_closest(index):
 )
 def test_resolve_on_real_catalogue(full_model, typed, expected):
     assert full_model.titles_.titles_[full_model.titles_.resolve(typed)] == expected
+
+
+@pytest.mark.parametrize(
+    "a, b, distance",
+    [("rocky", "rocky", 0), ("rocky", "rocy", 1), ("fierce", "fiecre", 1), ("milada", "mialda", 1), ("kitten", "sitting", 3), ("abc", "xyzabc", 3)],
+)
+def test_edit_distance_counts_transpositions_once(a, b, distance):
+    from netflix_pyfunc.titles import edit_distance
+
+    assert edit_distance(a, b, limit=5) == distance
+    assert edit_distance(a, b, limit=0) == min(distance, 1)
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("fiecre", "Fierce"),          # transposition in a short title
+        ("mialda", "Milada"),
+        ("blood water", "Blood & Water"),
+        ("tom & jery the magic ring", "Tom and Jerry: The Magic Ring"),
+    ],
+)
+def test_short_and_ampersand_typos_on_real_catalogue(full_model, typed, expected):
+    assert full_model.titles_.titles_[full_model.titles_.resolve(typed)] == expected
