@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Build the MLflow serving image for a model and smoke-test it for real:
+# GET /ping and one POST /invocations against a running container.
+#
+# Usage: deploy/smoke_image.sh [MODEL]   MODEL = model URI or local model dir
+#        (default models:/netflix-recommender@champion, resolved through
+#        MLFLOW_TRACKING_URI, e.g. sqlite:///mlflow.db after `make run`)
+#
+# Two builders, chosen automatically (override with SMOKE_BUILDER=docker|buildah):
+#   docker   where `docker info` works (an engine and registry access):
+#            `mlflow models build-docker --env-manager local` on the real
+#            python:*-slim base, container published on 127.0.0.1 only.
+#   buildah  otherwise (CI here: no engine, no image registry): the Dockerfile from
+#            `mlflow models generate-dockerfile --env-manager local` is built with
+#            buildah on a test-only Debian base made by deploy/local_base_image.sh
+#            (mmdebstrap); the container runs under podman with --network none and
+#            is queried from inside its network namespace with nsenter. Needs root.
+#
+# Env:
+#   MLFLOW_CMD        how to run mlflow (default: `mlflow` on PATH, else `python3 -m mlflow`)
+#   IMAGE, TAG        image name/tag to build (default netflix-recommender:smoke)
+#   BASE_IMAGE        stand-in base for buildah (see local_base_image.sh)
+#   SMOKE_BODY        JSON for /invocations
+#                     (default {"dataframe_records": [{"title": "Midnight Mass"}], "params": {"k": 3}})
+#   SMOKE_EXPECT      substring the /invocations answer must contain (default "predictions")
+#   SMOKE_TIMEOUT     seconds to wait for /ping (default 240)
+#   SMOKE_WORKERS     MLFLOW_MODELS_WORKERS in the container (default 1, as in k8s)
+#   SMOKE_CA_BUNDLE   CA bundle mounted into the build for pip (default: PIP_CERT,
+#                     REQUESTS_CA_BUNDLE, SSL_CERT_FILE or /etc/ssl/certs/ca-certificates.crt)
+#   KEEP_IMAGE=1      keep the built image (default: removed at the end)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case "${1:-}" in
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+  -*) echo "unknown option: $1 (usage: $0 [MODEL_URI_OR_DIR])" >&2; exit 2 ;;
+esac
+MODEL="${1:-models:/netflix-recommender@champion}"
+IMAGE="${IMAGE:-netflix-recommender}"
+TAG="${TAG:-smoke}"
+BASE_IMAGE="${BASE_IMAGE:-localhost/netflix-pyfunc-test-base:bookworm-py311}"
+default_body='{"dataframe_records": [{"title": "Midnight Mass"}], "params": {"k": 3}}'
+SMOKE_BODY="${SMOKE_BODY:-$default_body}"
+SMOKE_EXPECT="${SMOKE_EXPECT:-predictions}"
+SMOKE_TIMEOUT="${SMOKE_TIMEOUT:-240}"
+SMOKE_WORKERS="${SMOKE_WORKERS:-1}"
+KEEP_IMAGE="${KEEP_IMAGE:-0}"
+
+if [ -n "${MLFLOW_CMD:-}" ]; then
+  read -r -a mlflow_cmd <<<"$MLFLOW_CMD"
+elif command -v mlflow >/dev/null 2>&1; then
+  mlflow_cmd=(mlflow)
+else
+  mlflow_cmd=(python3 -m mlflow)
+fi
+
+if [ -z "${SMOKE_BUILDER:-}" ]; then
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    SMOKE_BUILDER=docker
+  else
+    SMOKE_BUILDER=buildah
+  fi
+fi
+
+log() { printf '[smoke %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+need() {
+  command -v "$1" >/dev/null 2>&1 || {
+    echo "error: '$1' not found. $2" >&2
+    exit 1
+  }
+}
+
+workdir="$(mktemp -d)"
+container=""
+engine=""
+cleanup() {
+  local rc=$?
+  if [ -n "$container" ]; then
+    if [ "$rc" -ne 0 ]; then
+      log "container logs (last 60 lines):"
+      "$engine" logs --tail 60 "$container" >&2 || true
+    fi
+    "$engine" rm -f "$container" >/dev/null 2>&1 || true
+  fi
+  if [ "$KEEP_IMAGE" != 1 ] && [ -n "$engine" ]; then
+    "$engine" rmi -f "$IMAGE:$TAG" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$workdir"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+# curl wrapper: $1 = how to reach the server (nsenter pid or host:port)
+status_and_body() {
+  # prints "<http status>\n<body>"; never fails on HTTP errors
+  local out="$workdir/body"
+  local code
+  code="$("$@" -o "$out" -w '%{http_code}' || true)"
+  printf '%s\n' "${code:-000}"
+  cat "$out" 2>/dev/null || true
+}
+
+start=$SECONDS
+log "builder: $SMOKE_BUILDER, model: $MODEL, image: $IMAGE:$TAG"
+
+if [ "$SMOKE_BUILDER" = docker ]; then
+  need docker "Install a Docker engine, or use SMOKE_BUILDER=buildah."
+  engine=docker
+  MODEL_URI="$MODEL" IMAGE_NAME="$IMAGE" IMAGE_TAG="$TAG" MLFLOW_CMD="${mlflow_cmd[*]}" \
+    "$here/build_image.sh"
+  log "image built in $((SECONDS - start))s"
+  container="netflix-smoke-$$"
+  docker run -d --name "$container" -p 127.0.0.1::8080 \
+    -e MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" \
+    --read-only --tmpfs /tmp --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
+    --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID \
+    --security-opt no-new-privileges \
+    "$IMAGE:$TAG" >/dev/null
+  hostport="$(docker port "$container" 8080/tcp | head -n1)"
+  hostport="127.0.0.1:${hostport##*:}"
+  reach=(curl -sS --max-time 30)
+  base_url="http://$hostport"
+else
+  for t in buildah podman runc nsenter curl; do
+    need "$t" "Install with: apt-get install -y buildah podman runc mmdebstrap curl util-linux"
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: the buildah/podman/nsenter path needs root" >&2
+    exit 1
+  fi
+  engine=podman
+  if ! podman image exists "$BASE_IMAGE"; then
+    log "making the test-only base image $BASE_IMAGE"
+    BASE_IMAGE="$BASE_IMAGE" "$here/local_base_image.sh"
+  fi
+  log "generating the Dockerfile"
+  MODEL_URI="$MODEL" MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" MLFLOW_CMD="${mlflow_cmd[*]}" \
+    "$here/build_image.sh" --dockerfile "$workdir/ctx"
+
+  ca="${SMOKE_CA_BUNDLE:-${PIP_CERT:-${REQUESTS_CA_BUNDLE:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}}}"
+  [ -r "$ca" ] || { echo "error: CA bundle $ca not readable (set SMOKE_CA_BUNDLE)" >&2; exit 1; }
+  # pip inside the build trusts the host's CA bundle (PyPI may be reached through
+  # an intercepting proxy); both files are bind-mounted for RUN steps only.
+  {
+    echo "[global]"
+    echo "cert = /run/smoke-build/ca.crt"
+    echo "disable-pip-version-check = true"
+    [ -z "${PIP_INDEX_URL:-}" ] || echo "index-url = $PIP_INDEX_URL"
+    [ -z "${PIP_EXTRA_INDEX_URL:-}" ] || echo "extra-index-url = $PIP_EXTRA_INDEX_URL"
+    [ -z "${PIP_DEFAULT_TIMEOUT:-}" ] || echo "timeout = $PIP_DEFAULT_TIMEOUT"
+  } >"$workdir/pip.conf"
+
+  log "building with buildah on $BASE_IMAGE (FROM line: $(grep -m1 '^FROM' "$workdir/ctx/Dockerfile"))"
+  buildah bud \
+    --from "$BASE_IMAGE" --pull=never \
+    --network host \
+    --volume "$ca:/run/smoke-build/ca.crt:ro" \
+    --volume "$workdir/pip.conf:/etc/pip.conf:ro" \
+    --tag "$IMAGE:$TAG" \
+    "$workdir/ctx"
+  log "image built in $((SECONDS - start))s"
+  image_env="$(podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE:$TAG")"
+  grep -qx "MLFLOW_MODELS_WORKERS=$SMOKE_WORKERS" <<<"$image_env" ||
+    { log "FAIL: image has no ENV MLFLOW_MODELS_WORKERS=$SMOKE_WORKERS"; exit 1; }
+
+  container="netflix-smoke-$$"
+  # Same restrictions as deploy/k8s (read-only root, all capabilities dropped but
+  # CHOWN, DAC_OVERRIDE, SETUID, SETGID for nginx as root, no privilege escalation, tmpfs only
+  # where nginx and mlflow write).
+  podman run -d --name "$container" \
+    --network none --runtime runc \
+    --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
+    -e MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" \
+    --read-only --tmpfs /tmp --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
+    --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID \
+    --security-opt no-new-privileges \
+    "$IMAGE:$TAG" >/dev/null
+  pid="$(podman inspect --format '{{.State.Pid}}' "$container")"
+  reach=(nsenter -t "$pid" -n curl -sS --max-time 30)
+  base_url="http://127.0.0.1:8080"
+fi
+
+log "waiting up to ${SMOKE_TIMEOUT}s for /ping"
+deadline=$((SECONDS + SMOKE_TIMEOUT))
+ready=0
+while [ "$SECONDS" -lt "$deadline" ]; do
+  if [ "$("$engine" inspect --format '{{.State.Running}}' "$container")" != true ]; then
+    log "container exited before becoming ready"
+    exit 1
+  fi
+  code="$(status_and_body "${reach[@]}" "$base_url/ping" 2>/dev/null | head -n1)"
+  if [ "$code" = 200 ]; then ready=1; break; fi
+  sleep 2
+done
+[ "$ready" = 1 ] || { log "/ping did not answer 200 within ${SMOKE_TIMEOUT}s"; exit 1; }
+log "/ping 200 after $((SECONDS - start))s total"
+
+if [ "$engine" = podman ]; then
+  # The inference server's command line must carry the configured worker count.
+  server_cmd=""
+  for status in /proc/[0-9]*/status; do
+    ppid="$(awk '/^PPid:/ {print $2}' "$status" 2>/dev/null || true)"
+    [ "$ppid" = "$pid" ] || continue
+    cmdline="$(tr '\0' ' ' <"${status%/status}/cmdline" 2>/dev/null || true)"
+    case "$cmdline" in *uvicorn*|*gunicorn*) server_cmd="$cmdline" ;; esac
+  done
+  log "inference server: ${server_cmd:-not found}"
+  [[ "$server_cmd" == *"--workers $SMOKE_WORKERS"* ]] ||
+    { log "FAIL: server not started with --workers $SMOKE_WORKERS"; exit 1; }
+fi
+
+answer="$(status_and_body "${reach[@]}" -X POST -H 'Content-Type: application/json' \
+  --data "$SMOKE_BODY" "$base_url/invocations")"
+code="$(head -n1 <<<"$answer")"
+body="$(tail -n +2 <<<"$answer")"
+log "/invocations -> HTTP $code: ${body:0:500}"
+if [ "$code" != 200 ]; then
+  log "FAIL: expected HTTP 200"
+  exit 1
+fi
+if [[ "$body" != *"$SMOKE_EXPECT"* ]]; then
+  log "FAIL: answer does not contain '$SMOKE_EXPECT'"
+  exit 1
+fi
+# /health is not proxied by MLflow's nginx: it must answer 404 on port 8080.
+code="$(status_and_body "${reach[@]}" "$base_url/health" | head -n1)"
+log "/health -> HTTP $code (nginx proxies only /ping and /invocations)"
+log "PASS in $((SECONDS - start))s"
