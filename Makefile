@@ -10,7 +10,7 @@ UI_PORT ?= 5001
 MODEL_URI ?= models:/netflix-recommender@champion
 TRACKING_URI := $(or $(MLFLOW_TRACKING_URI),sqlite:///mlflow.db)
 
-.PHONY: install train serve run test ui eda sweep clean
+.PHONY: install train serve run test ui eda sweep openapi clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, got {sys.version}"'
@@ -40,6 +40,9 @@ eda: install
 
 sweep: install
 	mlflow run . -e sweep --env-manager local
+
+openapi: install  ## regenerate docs/openapi.json from the model signature
+	python -m netflix_pyfunc.openapi --check > docs/openapi.json
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info .pytest_cache

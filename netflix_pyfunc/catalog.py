@@ -37,7 +37,7 @@ TYPES = (MOVIE, TV_SHOW)
 NON_TOPICAL_GENRES = frozenset({"International Movies", "International TV Shows"})
 
 _DURATION_IN_RATING = re.compile(r"^\d+\s*min$")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def read_catalog(path: str | Path) -> pd.DataFrame:
@@ -97,10 +97,13 @@ def load_catalog(path: str | Path) -> pd.DataFrame:
 
 
 def normalize_text(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form: 'Pokémon: Indigo League' -> 'pokemon indigo league'."""
+    """Case-, accent- and punctuation-insensitive form: 'Pokémon: Indigo League' -> 'pokemon indigo league'.
+
+    Letters of every script are kept ('يوم الدين' stays itself); only punctuation,
+    symbols and accents go."""
     decomposed = unicodedata.normalize("NFKD", str(text).replace("&", " and "))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", stripped.casefold()).strip()
+    return _NON_WORD.sub(" ", stripped.casefold()).strip()
 
 
 def topical_genres(genres: list[str]) -> set[str]:

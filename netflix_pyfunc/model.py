@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import cloudpickle
@@ -81,7 +82,10 @@ def load_recommender(path: str | Path) -> HybridRecommender:
     if not path.is_file():
         raise FileNotFoundError(f"recommender artifact not found: {path}")
     with path.open("rb") as handle:
-        recommender = cloudpickle.load(handle)
+        try:
+            recommender = cloudpickle.load(handle)
+        except (pickle.UnpicklingError, EOFError) as error:
+            raise ValueError(f"recommender artifact {path} is unreadable: {error}") from error
     if not isinstance(recommender, HybridRecommender) or not hasattr(recommender, "index_"):
         raise TypeError(f"{path} does not hold a fitted HybridRecommender")
     return recommender

@@ -87,13 +87,15 @@ class TitleIndex:
     def resolve(self, title: str) -> int:
         """Catalogue position of the title the user meant, or UnknownTitle with suggestions."""
         key = title_key(title)
+        if not key:
+            raise UnknownTitle(title, [])
         if key in self.exact_:
             positions = self.exact_[key]
             for i in positions:
                 if self.titles_[i] == title.strip():
                     return i
             return positions[0]
-        candidates = self._candidates(key) if key else []
+        candidates = self._candidates(key)
         limit = allowed_edits(key)
         scored = sorted(
             (edit_distance(key, self.keys_[i], limit), -SequenceMatcher(None, key, self.keys_[i]).ratio(), i)

@@ -72,3 +72,8 @@ def test_real_catalogue_loads_clean(full_catalog):
     assert set(frame.loc[frame["title"].str.startswith("Louis C.K."), DURATION]) >= {"74 min", "84 min", "66 min"}
     assert frame[YEAR_ADDED].isna().sum() == 10
     assert pd.api.types.is_integer_dtype(frame["release_year"])
+
+
+@pytest.mark.parametrize("text, expected", [("يوم الدين", "يوم الدين"), ("Crash Landing on You!", "crash landing on you"), ("🎃!!", "")])
+def test_normalize_text_keeps_every_script_and_drops_symbols(text, expected):
+    assert normalize_text(text) == expected

@@ -12,7 +12,7 @@ import yaml
 from mlflow import MlflowClient
 
 from netflix_pyfunc.requirements import MODEL_REQUIREMENTS
-from tests.test_serving import tracking_env
+from serving_fixtures import tracking_env
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_SHA256 = "9067b833b2827c63447516c3578e9595e222c5bc6e38027b550a379c7ffb28e4"
@@ -68,3 +68,17 @@ def test_mlflow_run_registers_a_champion(tmp_path, small_csv):
     run = client.get_run(version.run_id)
     assert run.data.params["w_title"] == "0.9"
     assert run.data.metrics["n_titles"] == 14
+
+
+def test_defaults_agree_between_estimator_config_and_mlproject():
+    from dataclasses import asdict
+
+    from netflix_pyfunc.features import FeatureConfig
+    from netflix_pyfunc.recommender import HybridRecommender
+
+    defaults = HybridRecommender().get_params()
+    assert defaults == asdict(FeatureConfig())
+    parameters = yaml.safe_load((ROOT / "MLproject").read_text())["entry_points"]["main"]["parameters"]
+    for name, value in defaults.items():
+        declared = parameters[name]["default"]
+        assert (str(declared).lower() == str(value).lower()) if isinstance(value, bool) else declared == value, name

@@ -6,94 +6,27 @@ Every bad input must come back as HTTP 400 JSON that names the problem, with no 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from mlflow import MlflowClient
+from serving_fixtures import invoke
 
 from netflix_pyfunc.client import main as client_main
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tracking_env(tmp: Path) -> dict:
-    """Environment for a private tracking store in tmp, with this venv's tools on PATH."""
-    uri = f"sqlite:///{tmp / 'mlflow.db'}"
-    name = "netflix-pyfunc-test"
-    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-    if client.get_experiment_by_name(name) is None:
-        client.create_experiment(name, artifact_location=(tmp / "artifacts").as_uri())
-    return {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": uri,
-        "MLFLOW_EXPERIMENT_NAME": name,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-    }
+pytest_plugins = ("serving_fixtures",)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("store")
-    env = tracking_env(tmp)
-    subprocess.run(
-        [sys.executable, str(ROOT / "train.py"), "--data", str(ROOT / "data" / "netflix_titles.csv")],
-        cwd=tmp, env=env, check=True, timeout=600,
-    )
-    return tmp, env
+def store(trained_store):
+    return trained_store
 
 
 @pytest.fixture(scope="module")
-def server(store):
-    tmp, env = store
-    port = free_port()
-    log = (tmp / "serve.log").open("w")
-    process = subprocess.Popen(
-        [str(BIN / "mlflow"), "models", "serve", "-m", "models:/netflix-recommender@champion",
-         "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-w", "1"],
-        cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {(tmp / 'serve.log').read_text()[-2000:]}")
-            try:
-                if requests.get(f"{url}/ping", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("server did not answer /ping within 180 s")
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-
-
-def invoke(url: str, body) -> requests.Response:
-    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-    return requests.post(f"{url}/invocations", data=data, headers={"Content-Type": "application/json"}, timeout=60)
+def server(live_server):
+    return live_server.url
 
 
 def test_champion_registered(store):
