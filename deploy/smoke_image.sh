@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Build the MLflow serving image for a model and smoke-test it for real:
-# GET /ping and one POST /invocations against a running container.
+# GET /ping and one POST /invocations against a running container, then the nginx
+# patch (deploy/nginx.conf): no Content-Type -> 200 with predictions, text/csv garbage
+# -> 415 JSON without a stack trace, a 9 MB body -> 413 JSON, /ping and a good query
+# still 200 afterwards.
 #
 # Usage: deploy/smoke_image.sh [MODEL]   MODEL = model URI or local model dir
 #        (default models:/netflix-recommender@champion, resolved through
@@ -8,8 +11,9 @@
 #
 # Two builders, chosen automatically (override with SMOKE_BUILDER=docker|buildah):
 #   docker   where `docker info` works (an engine and registry access):
-#            `mlflow models build-docker --env-manager local` on the real
-#            python:*-slim base, container published on 127.0.0.1 only.
+#            deploy/build_image.sh (generate-dockerfile --env-manager local + the nginx
+#            patch + `docker build`) on the real python:*-slim base, container
+#            published on 127.0.0.1 only.
 #   buildah  otherwise (CI here: no engine, no image registry): the Dockerfile from
 #            `mlflow models generate-dockerfile --env-manager local` is built with
 #            buildah on a test-only Debian base made by deploy/local_base_image.sh
@@ -95,6 +99,7 @@ status_and_body() {
   # prints "<http status>\n<body>"; never fails on HTTP errors
   local out="$workdir/body"
   local code
+  rm -f "$out"
   code="$("$@" -o "$out" -w '%{http_code}' || true)"
   printf '%s\n' "${code:-000}"
   cat "$out" 2>/dev/null || true
@@ -209,19 +214,53 @@ if [ "$engine" = podman ]; then
     { log "FAIL: server not started with --workers $SMOKE_WORKERS"; exit 1; }
 fi
 
-answer="$(status_and_body "${reach[@]}" -X POST -H 'Content-Type: application/json' \
-  --data "$SMOKE_BODY" "$base_url/invocations")"
-code="$(head -n1 <<<"$answer")"
-body="$(tail -n +2 <<<"$answer")"
-log "/invocations -> HTTP $code: ${body:0:500}"
-if [ "$code" != 200 ]; then
-  log "FAIL: expected HTTP 200"
-  exit 1
-fi
+# One request through the image's nginx: $1 label, $2 expected HTTP status, rest = curl
+# arguments after the reach command. Fails unless the status matches; an error answer must
+# be JSON without a Python stack trace. Leaves the answer body in $body.
+expect() {
+  local label="$1" want="$2" answer code
+  shift 2
+  answer="$(status_and_body "${reach[@]}" "$@")"
+  code="$(head -n1 <<<"$answer")"
+  body="$(tail -n +2 <<<"$answer")"
+  log "$label -> HTTP $code: ${body:0:500}"
+  if [ "$code" != "$want" ]; then
+    log "FAIL: $label: expected HTTP $want"
+    exit 1
+  fi
+  if [ "$want" != 200 ]; then
+    if [[ "$body" == *stack_trace* || "$body" == *Traceback* || "$body" != *'"error_code"'* ]]; then
+      log "FAIL: $label: the error answer is not clean JSON (or carries a stack trace)"
+      exit 1
+    fi
+  fi
+}
+
+expect "/invocations" 200 -X POST -H 'Content-Type: application/json' \
+  --data "$SMOKE_BODY" "$base_url/invocations"
 if [[ "$body" != *"$SMOKE_EXPECT"* ]]; then
   log "FAIL: answer does not contain '$SMOKE_EXPECT'"
   exit 1
 fi
+
+# deploy/nginx.conf (the nginx patch, deploy/README.md): MLflow 3.17.2 itself answers a
+# request without Content-Type with a bare 500, and a CSV/parquet body pandas cannot
+# parse with a 400 carrying a Python stack_trace. `-H 'Content-Type:'` makes curl send
+# no Content-Type header at all.
+expect "/invocations without Content-Type" 200 -X POST -H 'Content-Type:' \
+  --data "$SMOKE_BODY" "$base_url/invocations"
+[[ "$body" == *"$SMOKE_EXPECT"* ]] ||
+  { log "FAIL: answer without Content-Type does not contain '$SMOKE_EXPECT'"; exit 1; }
+# (MLflow 3.17.2 answers this unterminated-quote CSV with 400 + "stack_trace": "Traceback ...")
+expect "/invocations text/csv garbage" 415 -X POST -H 'Content-Type: text/csv' \
+  --data-binary $'title\n"a\n' "$base_url/invocations"
+head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$workdir/big.json"
+expect "/invocations 9 MB body" 413 -X POST -H 'Content-Type: application/json' \
+  --data-binary "@$workdir/big.json" "$base_url/invocations"
+expect "/ping after the rejected requests" 200 "$base_url/ping"
+expect "/invocations after the rejected requests" 200 -X POST -H 'Content-Type: application/json' \
+  --data "$SMOKE_BODY" "$base_url/invocations"
+
 # /health is not proxied by MLflow's nginx: it must answer 404 on port 8080.
 code="$(status_and_body "${reach[@]}" "$base_url/health" | head -n1)"
 log "/health -> HTTP $code (nginx proxies only /ping and /invocations)"

@@ -255,10 +255,15 @@ def build(server: str = DEFAULT_SERVER) -> dict[str, Any]:
                         "content": {"application/json": {"schema": {"$ref": REF + "Predictions"}}}},
                 "400": {"description": "The request is invalid; `message` names the problem "
                                        "(unknown titles get suggestions).", "content": error},
-                "415": {"description": "Unsupported Content-Type or charset.", "content": text},
+                "413": {"description": "Body over 8 MB (the serving image's nginx; JSON error body).",
+                        "content": error},
+                "415": {"description": "Unsupported Content-Type or charset (text/plain from "
+                                       "`mlflow models serve`, JSON from the serving image's nginx).",
+                        "content": {**error, **text}},
                 "500": {"description": "A server bug (`error_code` INTERNAL_ERROR, a reference to the "
-                                       "server log, no internals). MLflow itself answers a bare 500 "
-                                       "text/plain when the Content-Type header is missing.",
+                                       "server log, no internals). `mlflow models serve` itself answers "
+                                       "a bare 500 text/plain when the Content-Type header is missing; "
+                                       "the serving image's nginx sends such requests on as JSON.",
                         "content": {**bug, **text}},
                 "504": {"description": "Took longer than MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT.",
                         "content": not_json},

@@ -97,7 +97,21 @@ TMP = re.compile(r"^/.*?/tmp\.[^/]+")
 
 
 def norm(argv: list[str]) -> list[str]:
-    return [TMP.sub("<tmp>", a) for a in argv]
+    argv = [TMP.sub("<tmp>", a) for a in argv]
+    # build_image.sh's long RUN line that installs deploy/nginx.conf (checked in
+    # tests/test_deploy_dockerfile.py) is shortened here
+    if argv[:1] == ["echo"] and len(argv) > 1 and argv[1].startswith("RUN conf="):
+        argv[1] = "RUN <install nginx.conf>"
+    return argv
+
+
+def nginx_patch(ctx: str) -> list[list[str]]:
+    """What build_image.sh prints after the ENV line: deploy/nginx.conf into the image."""
+    return [
+        ["cp", str(REPO / "deploy" / "nginx.conf"), f"{ctx}/nginx.conf"],
+        ["echo", "COPY nginx.conf /opt/mlflow/nginx.conf", ">>", f"{ctx}/Dockerfile"],
+        ["echo", "RUN <install nginx.conf>", ">>", f"{ctx}/Dockerfile"],
+    ]
 
 
 def find_tool(name: str, hint: str) -> str:
@@ -166,6 +180,7 @@ def test_deploy_all_dry_run_full_sequence():
         ["mlflow", "models", "generate-dockerfile", "-m", "models:/netflix-recommender@champion",
          "--env-manager", "local", "-d", "<tmp>/image"],
         ["echo", "ENV MLFLOW_MODELS_WORKERS=1", ">>", "<tmp>/image/Dockerfile"],
+        *nginx_patch("<tmp>/image"),
         ["az", "acr", "build", "--registry", "netflixtestacr", "--resource-group", "rg-test",
          "--image", "netflix-recommender:t1", "--file", "<tmp>/image/Dockerfile", "<tmp>/image"],
         ["az", "vm", "list-skus", "--location", "centralus", "--size", "Standard_DS2_v2",
@@ -217,9 +232,12 @@ def test_zones_are_passed_to_aks_create():
 def test_docker_builder_dry_run():
     proc = run("03_build_push.sh", "--dry-run", env={"IMAGE_BUILDER": "docker"})
     assert proc.returncode == 0, proc.stderr
-    assert commands(proc.stdout)[1:] == [
-        ["mlflow", "models", "build-docker", "-m", "models:/netflix-recommender@champion",
-         "-n", "netflix-recommender:t1", "--env-manager", "local"],
+    assert [norm(c) for c in commands(proc.stdout)[1:]] == [
+        ["mlflow", "models", "generate-dockerfile", "-m", "models:/netflix-recommender@champion",
+         "--env-manager", "local", "-d", "<tmp>/image"],
+        ["echo", "ENV MLFLOW_MODELS_WORKERS=1", ">>", "<tmp>/image/Dockerfile"],
+        *nginx_patch("<tmp>/image"),
+        ["docker", "build", "-t", "netflix-recommender:t1", "<tmp>/image"],
         ["az", "acr", "login", "--name", "netflixtestacr"],
         ["docker", "tag", "netflix-recommender:t1", "netflixtestacr.azurecr.io/netflix-recommender:t1"],
         ["docker", "push", "netflixtestacr.azurecr.io/netflix-recommender:t1"],

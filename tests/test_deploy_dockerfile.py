@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mlflow.models
 import pytest
 
 pytestmark = pytest.mark.deploy
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.deploy
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
 MLFLOW_CMD = f"{shlex.quote(sys.executable)} -m mlflow"
+# the file MLflow's container entrypoint starts nginx with; deploy/nginx.conf patches it
+MLFLOW_NGINX_CONF = Path(mlflow.models.__file__).parent / "container" / "scoring_server" / "nginx.conf"
 
 
 def find_tool(name: str, hint: str) -> str:
@@ -88,8 +91,33 @@ def test_generated_dockerfile_is_the_local_env_manager_one(generated):
     assert "nginx" in text
     assert "pyenv" not in text and "java" not in text.lower()  # not the --env-manager virtualenv image
     assert "C._serve('local')" in text
-    assert text.rstrip().endswith("ENV MLFLOW_MODELS_WORKERS=1")
+    assert "\nENV MLFLOW_MODELS_WORKERS=1\n" in text
     assert (generated / "model_dir").is_dir()
+
+
+@pytest.mark.slow
+def test_generated_dockerfile_installs_our_nginx_conf(generated):
+    """The Dockerfile copies deploy/nginx.conf over the file MLflow's entrypoint starts
+    nginx with, resolved by the image's python, and checks it with the image's nginx."""
+    text = (generated / "Dockerfile").read_text()
+    lines = text.splitlines()
+    assert (generated / "nginx.conf").read_bytes() == (DEPLOY / "nginx.conf").read_bytes()
+    copy = lines.index("COPY nginx.conf /opt/mlflow/nginx.conf")
+    run = lines[copy + 1]
+    assert run.startswith("RUN conf=") and "mlflow.models.__file__" in run
+    assert 'test -f "$conf"' in run and 'mv /opt/mlflow/nginx.conf "$conf"' in run
+    assert run.endswith('nginx -t -c "$conf"')
+    # after MLflow's own `pip install mlflow` (the file it replaces must already exist)
+    assert copy > max(i for i, line in enumerate(lines) if line.startswith("RUN pip install mlflow"))
+    # the path the RUN step computes is the one mlflow.models.container._serve_pyfunc
+    # passes to `nginx -c` (evaluated here with the installed MLflow)
+    expr = run.split("python -c '", 1)[1].split("')\"", 1)[0]
+    resolved = subprocess.run([sys.executable, "-c", expr], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    assert Path(resolved) == MLFLOW_NGINX_CONF
+    src = (MLFLOW_NGINX_CONF.parents[1] / "__init__.py").read_text()
+    assert '"container", "scoring_server", "nginx.conf"' in src
+    assert 'Popen(["nginx", "-c", nginx_conf])' in src
 
 
 @pytest.mark.slow
@@ -124,18 +152,40 @@ def test_hadolint_config_catches_unignored_rules(tmp_path):
     assert proc.returncode != 0 and "DL3003" in proc.stdout
 
 
-def test_build_image_dry_run_wraps_build_docker():
+def dry_run(*args: str) -> list[list[str]]:
     proc = subprocess.run(
-        ["bash", str(DEPLOY / "build_image.sh"), "--dry-run"],
+        ["bash", str(DEPLOY / "build_image.sh"), "--dry-run", *args],
         env={**os.environ, "MLFLOW_CMD": "mlflow", "IMAGE_NAME": "img", "IMAGE_TAG": "t9",
              "MODEL_URI": "models:/netflix-recommender@champion"},
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert shlex.split(proc.stdout.strip()[2:]) == [
+    return [shlex.split(line[2:]) for line in proc.stdout.splitlines() if line.startswith("+ ")]
+
+
+def test_build_image_default_is_the_patched_docker_build():
+    cmds = dry_run()
+    ctx = cmds[0][-1]
+    assert cmds[0] == ["mlflow", "models", "generate-dockerfile", "-m",
+                       "models:/netflix-recommender@champion", "--env-manager", "local", "-d", ctx]
+    assert ["cp", str(DEPLOY / "nginx.conf"), f"{ctx}/nginx.conf"] in cmds
+    assert ["echo", "COPY nginx.conf /opt/mlflow/nginx.conf", ">>", f"{ctx}/Dockerfile"] in cmds
+    assert cmds[-1] == ["docker", "build", "-t", "img:t9", ctx]
+
+
+def test_build_image_mlflow_build_docker_flag_is_the_unpatched_builder():
+    assert dry_run("--mlflow-build-docker") == [[
         "mlflow", "models", "build-docker", "-m", "models:/netflix-recommender@champion",
         "-n", "img:t9", "--env-manager", "local",
-    ]
+    ]]
+
+
+def test_build_image_rejects_dockerfile_with_mlflow_build_docker():
+    proc = subprocess.run(
+        ["bash", str(DEPLOY / "build_image.sh"), "--dry-run", "--mlflow-build-docker", "--dockerfile", "x"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
 
 
 def test_build_image_rejects_bad_worker_count():

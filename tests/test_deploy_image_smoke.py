@@ -2,7 +2,10 @@
 sqlite store, build the MLflow serving image from models:/netflix-recommender@champion
 with deploy/smoke_image.sh (buildah on a local Debian stand-in base, or Docker where
 an engine exists), run it under podman with --network none and the Kubernetes
-securityContext restrictions, and ask /ping and /invocations (takes ~4-5 minutes).
+securityContext restrictions, and ask /ping and /invocations, then check the image's nginx
+patch (deploy/nginx.conf) against the real MLflow server: no Content-Type -> 200 with
+predictions, unparsable text/csv -> 415 JSON without a stack trace, 9 MB -> 413 JSON
+(takes ~2-5 minutes).
 
 Needs root and Debian's buildah, podman, runc, mmdebstrap (plus curl, nsenter);
 missing pieces fail when CI is set and skip otherwise. SKIP_IMAGE_SMOKE=1 skips it.
@@ -79,4 +82,9 @@ def test_image_serves_the_registered_champion(tmp_path):
     assert smoke.returncode == 0, f"{log}\n--- stderr tail ---\n{smoke.stderr[-5000:]}"
     assert "/invocations -> HTTP 200" in log
     assert "Midnight Mass" in log  # the answer echoes the query title
+    # the nginx patch, in the running image
+    assert "/invocations without Content-Type -> HTTP 200" in log
+    assert "/invocations text/csv garbage -> HTTP 415" in log
+    assert "/invocations 9 MB body -> HTTP 413" in log
+    assert "stack_trace" not in log and "Traceback" not in log
     assert "PASS" in log

@@ -2,11 +2,12 @@
 # Put the serving image for MODEL_URI into the registry as IMAGE_NAME:IMAGE_TAG.
 #
 # IMAGE_BUILDER=acr (default): write the MLflow-generated Dockerfile (with the
-#   model copied in) locally, then build it in Azure with `az acr build`.
+#   model and deploy/nginx.conf copied in) locally, then build it in Azure with `az acr build`.
 #   No local Docker needed. Note: ACR Tasks may be disabled on free/student
 #   subscriptions; then use IMAGE_BUILDER=docker.
-# IMAGE_BUILDER=docker: `mlflow models build-docker` locally (deploy/build_image.sh),
-#   then `az acr login` + `docker tag` + `docker push`.
+# IMAGE_BUILDER=docker: the same Dockerfile built locally with `docker build`
+#   (deploy/build_image.sh), then `az acr login` + `docker tag` + `docker push`.
+# Both images serve through deploy/nginx.conf (deploy/README.md, "The nginx patch").
 # Re-running pushes the same tag again (the tag then points at the new build).
 set -euo pipefail
 # shellcheck source=lib.sh
