@@ -10,7 +10,7 @@ UI_PORT ?= 5001
 MODEL_URI ?= models:/netflix-recommender@champion
 TRACKING_URI := $(or $(MLFLOW_TRACKING_URI),sqlite:///mlflow.db)
 
-.PHONY: install train serve run test ui eda sweep openapi clean
+.PHONY: install train serve run test ui eda sweep openapi bench bench-scale clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, got {sys.version}"'
@@ -43,6 +43,14 @@ sweep: install
 
 openapi: install  ## regenerate docs/openapi.json from the model signature
 	python -m netflix_pyfunc.openapi --check > docs/openapi.json
+
+bench: install  ## champion vs MLflow's echo floor, side by side (JSON in bench/results/), then a 60 s soak
+	python bench/run.py
+	test -e mlflow.db || $(MAKE) train
+	python bench/soak.py --seconds 60 --clients 16
+
+bench-scale: install  ## 10x and 100x synthetic catalogues: fit time, peak memory, query p50 (~45 min, 8 GB)
+	python bench/scale.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info .pytest_cache

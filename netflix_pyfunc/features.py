@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -64,6 +65,40 @@ class WordAnalyzer:
         return grams
 
 
+_SEGMENT = re.compile(r":| - ")
+# "(Hindi Version)", "(Tamil)": a language version of one work, not part of its name.
+_VERSION_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+class TitleAnalyzer(WordAnalyzer):
+    """Title tokens that reward shared series names, not shared common words.
+
+    'Narcos: Mexico' -> 'narco mexico' (the whole title), 'narco' (before the colon),
+    'narco mexico' (bigram). Sequel numbers and roman numerals are dropped; single words
+    are tokens only when the title (or its segment) is one word, so 'The Strangers'
+    no longer looks like 'Stranger Things'.
+    """
+
+    def __init__(self):
+        super().__init__(ngram_max=2, drop_numbers=True)
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
+
+    def __call__(self, text: str) -> list[str]:
+        text = _VERSION_SUFFIX.sub("", text)
+        words = self.words(text)
+        tokens = [" ".join(words)] if words else []
+        head = self.words(_SEGMENT.split(text, maxsplit=1)[0])
+        if head and head != words:
+            tokens.append(" ".join(head))
+        tokens.extend(" ".join(words[i:i + 2]) for i in range(len(words) - 1))
+        return tokens
+
+
 def shingles(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     """Runs of 1..3 normalised words: how free text meets name-like vocabularies."""
     words = normalize_text(text).split()
@@ -79,14 +114,27 @@ def topic_words(text: str, analyzer: WordAnalyzer) -> list[str]:
 def genre_tokens(genres: list[str], analyzer: WordAnalyzer) -> list[str]:
     """A genre label as itself plus its topical stemmed words ('Horror Movies' -> 'horror movies', 'horror')."""
     tokens = []
+    if type(analyzer) is WordAnalyzer:  # a few dozen distinct labels: memoised per label
+        for label in genres:
+            tokens.extend(_label_tokens(label, analyzer.drop_numbers))
+        return tokens
     for label in genres:
         tokens.append(normalize_text(label))
         tokens.extend(topic_words(label, analyzer))
     return tokens
 
 
+@lru_cache(maxsize=4096)
+def _label_tokens(label: str, drop_numbers: bool) -> tuple[str, ...]:
+    return (normalize_text(label), *topic_words(label, WordAnalyzer(drop_numbers=drop_numbers)))
+
+
+# Names repeat across titles (cast, directors, countries): normalise each distinct one once.
+_normalize_name = lru_cache(maxsize=1 << 17)(normalize_text)
+
+
 def _names(values: list[str]) -> list[str]:
-    return [normalize_text(v) for v in values if normalize_text(v)]
+    return [name for name in map(_normalize_name, values) if name]
 
 
 def _identity(tokens):
@@ -98,12 +146,12 @@ class FeatureConfig:
     """Training parameters of the feature blocks (weights and vectorizer settings)."""
 
     w_description: float = 1.0
-    w_title: float = 0.6
-    w_genre: float = 0.5
-    w_people: float = 0.4
+    w_title: float = 1.0
+    w_genre: float = 0.35
+    w_people: float = 0.6
     w_country: float = 0.15
-    desc_ngram_max: int = 2
-    desc_min_df: int = 2
+    desc_ngram_max: int = 1
+    desc_min_df: int = 1
     desc_max_df: float = 0.5
     desc_max_features: int = 50_000
     sublinear_tf: bool = True
@@ -147,10 +195,7 @@ class HybridFeatures:
                 max_df=c.desc_max_df, max_features=c.desc_max_features,
                 dtype=np.float32, sublinear_tf=c.sublinear_tf,
             ),
-            "title": TfidfVectorizer(
-                analyzer=WordAnalyzer(ngram_max=2, drop_numbers=True), dtype=np.float32,
-                sublinear_tf=c.sublinear_tf,
-            ),
+            "title": TfidfVectorizer(analyzer=TitleAnalyzer(), dtype=np.float32, sublinear_tf=c.sublinear_tf),
             "genre": TfidfVectorizer(**common),
             "people": TfidfVectorizer(min_df=c.people_min_df, **common),
             "country": TfidfVectorizer(**common),
@@ -270,9 +315,11 @@ class HybridFeatures:
 
         filler = fast["filler"]
         two_three = runs((2, 3))
+        # Analyzers other than a plain WordAnalyzer (e.g. TitleAnalyzer) run as they are.
+        plain = lambda analyzer: type(analyzer) is WordAnalyzer  # noqa: E731
         return {
-            "description": grams(fast["desc"]),
-            "title": grams(fast["title"]),
+            "description": grams(fast["desc"]) if plain(fast["desc"]) else fast["desc"](text),
+            "title": grams(fast["title"]) if plain(fast["title"]) else fast["title"](text),
             "genre": [s for s in stems if s not in filler] + two_three,
             "people": two_three,
             "country": runs((1, 2, 3)),
@@ -304,9 +351,55 @@ class HybridFeatures:
         return indices, data
 
     def text_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Stacked free-text vector (sorted column indices, float32 values, no explicit zeros)."""
+        """Stacked free-text vector (sorted column indices, float32 values, no explicit zeros).
+
+        All five blocks in one pass: each block is one "row" for sklearn's in-place L2
+        normalisation, so every number is what five separate transforms would give."""
         fast = self._fast_state()
+        if "merged" not in fast:
+            idf = [fast["idf"][b] for b in BLOCKS]
+            same = len({a.dtype for a in idf}) == 1 and len({fast["dtype"][b] for b in BLOCKS}) == 1 \
+                and len(set(fast["sublinear"].values())) == 1
+            fast["merged"] = {
+                "idf": np.concatenate(idf), "dtype": fast["dtype"][BLOCKS[0]],
+                "sublinear": fast["sublinear"][BLOCKS[0]],
+                "offsets": [self.offsets_[b][0] for b in BLOCKS],
+                "scale": [fast["scale"][b] for b in BLOCKS],
+            } if same else None
+        merged = fast["merged"]
         tokens = self.text_tokens(text)
+        if merged is None:
+            return self._text_vector_by_block(tokens)
+        counts: dict[int, int] = {}
+        bounds = [0]
+        for block, offset in zip(BLOCKS, merged["offsets"]):
+            vocab = fast["vocab"][block]
+            for token in tokens[block]:
+                j = vocab.get(token)
+                if j is not None:
+                    j += offset
+                    counts[j] = counts.get(j, 0) + 1
+            bounds.append(len(counts))
+        if not counts:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+        data = np.fromiter(counts.values(), dtype=np.intc, count=len(counts)).astype(merged["dtype"])
+        order = np.argsort(indices, kind="stable")   # blocks were added in column order
+        indices, data = indices[order], data[order]
+        if merged["sublinear"]:
+            np.log(data, data)
+            data += 1.0
+        data *= merged["idf"][indices]
+        indptr = np.asarray(bounds, dtype=np.int32)
+        inplace_csr_row_normalize_l2(_Row(data, indices, indptr))   # the vectorizers' norm="l2"
+        data = data.astype(np.float32)
+        inplace_csr_row_normalize_l2(_Row(data, indices, indptr))   # text_blocks' normalize()
+        data = data * np.repeat(np.asarray(merged["scale"], dtype=np.float32), np.diff(indptr))
+        keep = data != 0
+        return indices[keep], data[keep]
+
+    def _text_vector_by_block(self, tokens) -> tuple[np.ndarray, np.ndarray]:
+        fast = self._fast_state()
         all_indices, all_data = [], []
         for block in BLOCKS:
             indices, data = self._block_vector(block, tokens[block])
@@ -329,8 +422,8 @@ class _Row:
 
     __slots__ = ("data", "indices", "indptr", "shape")
 
-    def __init__(self, data: np.ndarray, indices: np.ndarray):
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray | None = None):
         self.data = data
         self.indices = indices
-        self.indptr = np.array([0, len(data)], dtype=indices.dtype)
-        self.shape = (1, 0)
+        self.indptr = np.array([0, len(data)], dtype=indices.dtype) if indptr is None else indptr
+        self.shape = (len(self.indptr) - 1, 0)

@@ -62,11 +62,18 @@ def _records(model_input) -> list[dict]:
         model_input = pd.DataFrame(model_input)
     if not isinstance(model_input, pd.DataFrame):
         raise InvalidRequest(f"input must be a table of rows with 'title' and/or 'description', got {type(model_input).__name__}")
-    columns = [c for c in INPUT_COLUMNS if c in model_input.columns]
+    names = model_input.columns.tolist()  # a list: no hash engine built per request
+    columns = [c for c in INPUT_COLUMNS if c in names]
     if not columns:
         raise InvalidRequest("input has neither a 'title' nor a 'description' column")
-    values = {c: model_input[c].tolist() for c in columns}
-    return [{c: values[c][i] for c in columns} for i in range(len(model_input))]
+    values = {
+        c: (model_input.iloc[:, names.index(c)] if names.count(c) == 1 else model_input[c]).tolist()
+        for c in columns
+    }
+    if len(columns) == 1:
+        (c,) = columns
+        return [{c: value} for value in values[c]]
+    return [dict(zip(columns, row)) for row in zip(*(values[c] for c in columns))]
 
 
 def save_recommender(recommender: HybridRecommender, path: str | Path) -> Path:

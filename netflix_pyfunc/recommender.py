@@ -30,15 +30,21 @@ OUTPUT_COLUMNS = (
 )
 # Candidates taken per result before dropping language versions of one work.
 _OVERSAMPLE = 3
+SEARCH_MODES = ("exact", "blocked")
+# Blocks with few distinct rows (label sets), scored once per distinct row in 'blocked' search.
+_BLOCKED = ("genre", "country")
+# Query rows scored together (one sparse product, rows x catalogue dense scores).
+_CHUNK = 32
 
 
 class HybridRecommender:
     """Content-based recommender over the Netflix catalogue."""
 
     def __init__(
-        self, *, w_description=1.0, w_title=0.6, w_genre=0.5, w_people=0.4, w_country=0.15,
-        desc_ngram_max=2, desc_min_df=2, desc_max_df=0.5, desc_max_features=50_000,
+        self, *, w_description=1.0, w_title=1.0, w_genre=0.35, w_people=0.6, w_country=0.15,
+        desc_ngram_max=1, desc_min_df=1, desc_max_df=0.5, desc_max_features=50_000,
         sublinear_tf=True, people_min_df=1, w_text_title=0.2,
+        search="exact",
     ):
         self.w_description = w_description
         self.w_title = w_title
@@ -52,6 +58,9 @@ class HybridRecommender:
         self.sublinear_tf = sublinear_tf
         self.people_min_df = people_min_df
         self.w_text_title = w_text_title
+        # 'exact': the original float order, bit for bit; 'blocked': genre and country scored per
+        # distinct label set (same math, different float32 rounding), for catalogues of 100k+.
+        self.search = search
 
     def get_params(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(FeatureConfig)}
@@ -90,6 +99,10 @@ class HybridRecommender:
         self.work_ = pd.factorize(descriptions)[0].astype(np.int32)  # same description = same work
         self.titles_ = TitleIndex().fit(catalog[TITLE].tolist(), catalog[RELEASE_YEAR].tolist())
         self._fit_filters(catalog)
+        if self.search not in SEARCH_MODES:
+            raise ValueError(f"search must be one of {SEARCH_MODES}, got {self.search!r}")
+        if self.search == "blocked":
+            self._fit_blocked()
         return self
 
     def _fit_filters(self, catalog: pd.DataFrame) -> None:
@@ -211,25 +224,6 @@ class HybridRecommender:
         keep = data != 0
         return indices[keep], data[keep]
 
-    def _scores(self, indices: np.ndarray, data: np.ndarray, canonical: bool) -> np.ndarray:
-        """Cosine-style scores of one query vector against the catalogue: the float32 sums
-        scipy's csr @ csr forms (terms accumulated in column order), divided by |q|^2."""
-        index_t = self.index_t_
-        raw = np.zeros(self.n_items_, dtype=np.float32)
-        if len(indices):
-            starts = index_t.indptr[indices]
-            lengths = index_t.indptr[indices + 1] - starts
-            gather = _ranges(starts, lengths)
-            products = np.repeat(data, lengths) * index_t.data[gather]
-            np.add.at(raw, index_t.indices[gather], products)
-            # vectors.multiply(vectors) keeps a canonical matrix's order, else reverses each row
-            squares = data * data if canonical else data[::-1] * data[::-1]
-            squares = squares[squares != 0]
-            active = np.add.reduceat(squares, np.zeros(1, dtype=np.intp))[0] if len(squares) else np.float32(0)
-            if active > 0:
-                raw = raw / active
-        return raw
-
     def _search(self, vectors, positions: np.ndarray, k: int, allowed: np.ndarray):
         """Top-k (positions, scores) per query row, best first, one title per work.
 
@@ -237,16 +231,94 @@ class HybridRecommender:
         if sp.issparse(vectors):
             vectors = _rows_of(vectors)
         canonical = all(_ascending(indices) for indices, _ in vectors)
+        everything = bool(allowed.all())
         results = []
-        for (indices, data), position in zip(vectors, positions.tolist()):
-            scores = self._scores(indices, data, canonical)
-            if position >= 0:
-                mask = allowed & (self.work_ != self.work_[position])
-            else:
-                mask = allowed
-            candidates = np.flatnonzero(mask)
-            results.append(self._top_unique(candidates, scores[candidates], k))
+        positions = positions.tolist()
+        for chunk in range(0, len(vectors), _CHUNK):
+            rows = vectors[chunk:chunk + _CHUNK]
+            scores = self._scores_batch(rows, canonical)
+            for i, position in enumerate(positions[chunk:chunk + _CHUNK]):
+                if position >= 0:
+                    candidates = np.flatnonzero(allowed & (self.work_ != self.work_[position]))
+                elif everything:
+                    candidates = self._all_positions()   # same values as flatnonzero(all True)
+                else:
+                    candidates = np.flatnonzero(allowed)
+                results.append(self._top_unique(candidates, scores[i][candidates], k))
         return results
+
+    def _fit_blocked(self) -> None:
+        """Per low-cardinality block: each title's distinct-row id and the distinct rows."""
+        index = self.index_
+        self.blocked_ = {}
+        for block in _BLOCKED:
+            start, stop = self.features_.offsets_[block]
+            sub = index[:, start:stop].tocsr()
+            sub.sort_indices()
+            ids = np.empty(sub.shape[0], dtype=np.int32)
+            seen: dict[bytes, int] = {}
+            first = []
+            for i in range(sub.shape[0]):
+                lo, hi = sub.indptr[i], sub.indptr[i + 1]
+                key = sub.indices[lo:hi].tobytes() + b"|" + sub.data[lo:hi].tobytes()
+                found = seen.get(key)
+                if found is None:
+                    found = seen[key] = len(first)
+                    first.append(i)
+                ids[i] = found
+            self.blocked_[block] = (ids, np.ascontiguousarray(sub[first].toarray().T))  # f x distinct
+
+    def _scores_blocked(self, rows) -> np.ndarray:
+        """Scores with genre/country summed per distinct label set: far fewer postings touched."""
+        offsets = self.features_.offsets_
+        narrow, parts = [], {b: np.zeros((len(rows), self.blocked_[b][1].shape[0]), dtype=np.float32) for b in _BLOCKED}
+        for r, (indices, data) in enumerate(rows):
+            keep = np.ones(len(indices), dtype=bool)
+            for block in _BLOCKED:
+                start, stop = offsets[block]
+                inside = (indices >= start) & (indices < stop)
+                parts[block][r, indices[inside] - start] = data[inside]
+                keep &= ~inside
+            narrow.append((indices[keep], data[keep]))
+        raw = self._raw_scores(narrow)
+        for block in _BLOCKED:
+            ids, distinct = self.blocked_[block]
+            raw += (parts[block] @ distinct)[:, ids]
+        return raw
+
+    def _raw_scores(self, rows) -> np.ndarray:
+        lengths = np.array([len(indices) for indices, _ in rows], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        indices = np.concatenate([r[0] for r in rows]) if indptr[-1] else np.empty(0, dtype=np.int32)
+        data = np.concatenate([r[1] for r in rows]) if indptr[-1] else np.empty(0, dtype=np.float32)
+        queries = sp.csr_matrix((data, indices, indptr), shape=(len(rows), self.index_.shape[1]))
+        return (queries @ self.index_t_).toarray()
+
+    def _scores_batch(self, rows, canonical: bool) -> np.ndarray:
+        """Scores of query rows against the catalogue: scipy's csr @ csr (float32 sums in the
+        order of each row's entries, as the original code formed them) divided by |q|^2."""
+        if getattr(self, "search", "exact") == "blocked" and hasattr(self, "blocked_"):
+            raw = self._scores_blocked(rows)
+        else:
+            raw = self._raw_scores(rows)
+        indptr = np.concatenate([[0], np.cumsum([len(indices) for indices, _ in rows])])
+        squares = np.concatenate([d * d if canonical else d[::-1] * d[::-1] for _, d in rows])
+        for i, (start, stop) in enumerate(zip(indptr[:-1].tolist(), indptr[1:].tolist())):
+            row = squares[start:stop]
+            row = row[row != 0]
+            if len(row):
+                active = np.add.reduceat(row, np.zeros(1, dtype=np.intp))[0]
+                if active > 0:
+                    raw[i] = raw[i] / active
+        return raw
+
+    def _all_positions(self) -> np.ndarray:
+        cache = self._memo()
+        positions = cache.get("all_positions")
+        if positions is None:
+            positions = cache["all_positions"] = np.arange(self.n_items_, dtype=np.intp)
+            positions.flags.writeable = False
+        return positions
 
     def _top_unique(self, candidates: np.ndarray, scores: np.ndarray, k: int):
         take = min(len(candidates), k * _OVERSAMPLE)
@@ -318,16 +390,16 @@ class HybridRecommender:
         return _frame(columns)
 
     # ---------------------------------------------------------------- reasons
-    def _item_names(self, j: int) -> tuple:
-        """(normalised directors, normalised cast, normalised genres) of title j, memoised."""
+    def _normalized(self, kind: str, j: int) -> tuple[str, ...]:
+        """normalize_text of title j's directors, cast or genres, memoised per title."""
         cache = self._memo()["names"]
-        names = cache.get(j)
+        key = (kind, j)
+        names = cache.get(key)
         if names is None:
-            names = cache[j] = (
-                tuple(normalize_text(d) for d in self.directors_[j]),
-                tuple(normalize_text(c) for c in self.cast_[j]),
-                tuple(normalize_text(g) for g in self.genres_[j]),
-            )
+            source = {"directors": self.directors_, "cast": self.cast_, "genres": self.genres_}[kind]
+            if len(cache) > 200_000:
+                cache.clear()
+            names = cache[key] = tuple(normalize_text(v) for v in source[j])
         return names
 
     def _feature_lists(self) -> dict:
@@ -380,27 +452,31 @@ class HybridRecommender:
         genre_names, people_names, terms_of = lists["genre"], lists["people"], lists["terms"]
         query_genres = topical_genres(self.genres_[position]) if position >= 0 else None
         col_list, value_list = cols.tolist(), values.tolist()
+        title_hits = set(owner[in_title].tolist())
+        nothing_shared_passes = bool(np.float32(0) >= title_bar)
         reasons = []
         for r, j in enumerate(hits.tolist()):
             lo, hi = bounds[r], bounds[r + 1]
             parts = []
-            title_share = values[lo:hi][in_title[lo:hi]].sum() if in_title[lo:hi].any() else np.float32(0)
-            if title_share >= title_bar:
+            if r in title_hits:
+                similar_title = values[lo:hi][in_title[lo:hi]].sum() >= title_bar
+            else:
+                similar_title = nothing_shared_passes
+            if similar_title:
                 parts.append("similar title")
             row_cols = col_list[lo:hi]
-            directors_n, cast_n, genres_n = self._item_names(j)
             if query_genres is not None:
                 shared_genres = sorted(topical_genres(self.genres_[j]) & query_genres)
             else:
                 matched = {genre_names[c - g_start] for c in row_cols if g_start <= c < g_stop}
-                shared_genres = [g for g, gn in zip(self.genres_[j], genres_n)
+                shared_genres = [g for g, gn in zip(self.genres_[j], self._normalized("genres", j))
                                  if gn in matched or any(m in gn for m in matched)] if matched else []
             if shared_genres:
                 parts.append("genre: " + ", ".join(shared_genres[:3]))
             people = {people_names[c - p_start] for c in row_cols if p_start <= c < p_stop}
             if people:
-                directors = [d for d, dn in zip(self.directors_[j], directors_n) if dn in people]
-                cast = [c for c, cn in zip(self.cast_[j], cast_n) if cn in people]
+                directors = [d for d, dn in zip(self.directors_[j], self._normalized("directors", j)) if dn in people]
+                cast = [c for c, cn in zip(self.cast_[j], self._normalized("cast", j)) if cn in people]
                 if directors:
                     parts.append("director: " + ", ".join(directors[:2]))
                 if cast:
@@ -482,8 +558,40 @@ def _legacy_order(rows, combine) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(text[0][::-1], text[1][::-1]) if text is not None else title for text, title in rows]
 
 
+_INT_COLUMNS = frozenset({"row", "rank", RELEASE_YEAR})
+
+
 def _frame(columns: dict[str, list]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(zip(*(columns[c] for c in OUTPUT_COLUMNS))), columns=list(OUTPUT_COLUMNS))
+    """The output table; typed column by column (what from_records infers, without the inference)."""
+    if not columns["row"]:
+        return pd.DataFrame.from_records([], columns=list(OUTPUT_COLUMNS))
+    n = len(columns["row"])
+    text_names = [name for name in OUTPUT_COLUMNS if name not in _INT_COLUMNS and name != "score"]
+    text = _text_columns([value for name in text_names for value in columns[name]], n)
+    typed = {}
+    for name in OUTPUT_COLUMNS:
+        if name in _INT_COLUMNS:
+            typed[name] = np.array(columns[name], dtype=np.int64)
+        elif name == "score":
+            typed[name] = np.array(columns[name], dtype=np.float64)
+        else:
+            typed[name] = next(text)
+    return pd.DataFrame(typed, copy=False)
+
+
+_STR = pd.array([], dtype="str").dtype
+
+
+def _text_columns(values: list[str], n: int):
+    """Consecutive runs of n strings as pandas' default str arrays. With pyarrow storage,
+    one Arrow array sliced per column: ~10x cheaper than inferring each column."""
+    if _STR.storage == "pyarrow":
+        import pyarrow as pa
+        from pandas.arrays import ArrowStringArray
+
+        whole = pa.array(values, type=pa.large_string())
+        return (ArrowStringArray(whole.slice(start, n), dtype=_STR) for start in range(0, len(values), n))
+    return (pd.array(values[start:start + n], dtype=_STR) for start in range(0, len(values), n))
 
 
 def _place_rows(target: sp.csr_matrix, rows: np.ndarray, values: sp.csr_matrix) -> sp.csr_matrix:

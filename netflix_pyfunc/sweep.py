@@ -7,11 +7,12 @@ import random
 
 # Values tried per training parameter; everything else keeps its default.
 SEARCH_SPACE = {
-    "w_title": (0.3, 0.6, 1.0),
-    "w_genre": (0.25, 0.5, 1.0),
-    "w_people": (0.2, 0.4, 0.8),
+    "w_title": (0.6, 1.0, 1.4),
+    "w_genre": (0.2, 0.35, 0.5),
+    "w_people": (0.3, 0.6, 0.9),
     "w_country": (0.0, 0.15),
     "desc_ngram_max": (1, 2),
+    "desc_min_df": (1, 2),
 }
 
 

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from netflix_pyfunc.features import BLOCKS, FeatureConfig, HybridFeatures, WordAnalyzer, genre_tokens, shingles
+from netflix_pyfunc.features import (
+    BLOCKS, FeatureConfig, HybridFeatures, TitleAnalyzer, WordAnalyzer, genre_tokens, shingles,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,21 @@ def test_word_analyzer_survives_pickle():
 
     analyzer = pickle.loads(pickle.dumps(WordAnalyzer(ngram_max=2)))
     assert analyzer("space boxers") == ["space", "boxer", "space boxer"]
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Rocky II", ["rocki"]),
+        ("Narcos: Mexico", ["narco mexico", "narco", "narco mexico"]),
+        ("Kung Fu Panda 2", ["kung fu panda", "kung fu", "fu panda"]),
+        ("Baahubali: The Beginning (Hindi Version)", ["baahubali begin", "baahubali", "baahubali begin"]),
+        ("The Strangers", ["stranger"]),
+        ("3022", []),
+    ],
+)
+def test_title_analyzer_keeps_series_names(title, expected):
+    assert TitleAnalyzer()(title) == expected
 
 
 def test_shingles():

@@ -178,7 +178,8 @@ def test_html_and_script_come_back_inert(live_server):
     assert records
     for record in records:
         reason = record["reason"]
-        for bad in ("<", ">", "alert", "javascript", "onerror", "{{", "${", "DROP", "--"):
+        # Words such as "alerts" may come back, but only as catalogue text (checked below).
+        for bad in ("<", ">", "javascript", "onerror", "{{", "${", "DROP", "--", "("):
             assert bad not in reason, reason
         assert_reason_is_catalogue_text(reason, catalogue.loc[record["show_id"]])
         assert record["query_title"] in ("", "Rocky")

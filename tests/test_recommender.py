@@ -115,7 +115,7 @@ def test_deterministic(model):
 def test_free_text_finds_matching_descriptions(model):
     out = model.recommend([Query(description="astronauts stranded far from earth")], Request(k=2))
     assert set(titles(out)) == {"Space Rescue", "Red Planet Diaries"}
-    assert "astronaut" in out["reason"].iloc[0]
+    assert "stranded" in out["reason"].iloc[0]
     assert (out["query_title"] == "").all()
 
 
@@ -126,8 +126,8 @@ def test_title_and_description_together_use_both(model):
     alone = model.recommend([Query(title="Rocky")], Request(k=13))
     both = model.recommend([Query(title="Rocky", description="siblings in a haunted house")], Request(k=13))
     assert hill_house(both)["score"] > 2 * hill_house(alone)["score"]
-    assert "haunted house" not in hill_house(alone)["reason"]
-    assert "haunted house" in hill_house(both)["reason"]
+    assert "haunted" not in hill_house(alone)["reason"]
+    assert "haunted" in hill_house(both)["reason"]
     assert titles(both)[:2] == ["Rocky II", "Rocky III"]
     assert both["query_title"].iloc[0] == "Rocky"
 
@@ -174,3 +174,11 @@ def test_full_catalogue_neighbors_match_recommend(full_model, full_catalog, posi
     rocky = position(full_catalog, "Rocky")
     via_neighbors = full_catalog["title"].iloc[full_model.neighbors([rocky], 5)[0]].tolist()
     assert via_neighbors == titles(full_model.recommend([Query(title="Rocky")], Request(k=5)))
+
+
+def test_fitting_twice_gives_the_same_model(catalog):
+    first = HybridRecommender(desc_min_df=1).fit(catalog)
+    second = HybridRecommender(desc_min_df=1).fit(catalog)
+    assert (first.index_ != second.index_).nnz == 0
+    queries = [Query(title="Rocky"), Query(description="a haunted house")]
+    assert first.recommend(queries, Request(k=5)).equals(second.recommend(queries, Request(k=5)))

@@ -1,0 +1,212 @@
+"""`make bench-scale`: how training time, memory, artifact size and query time grow with the catalogue.
+
+Synthetic catalogues of 10x and 100x the real one (about 88k and 880k titles) are built by
+recombining real fields, so vocabulary, lengths and label frequencies stay realistic:
+each synthetic title takes its description from the first half of one real description
+and the second half of another, its title from the words of two real titles, its people
+from a third title, its country from a fourth and type/genres/rating/year from a fifth.
+
+Each size runs in a fresh subprocess (so peak RSS is that size's own) and reports:
+fit time, peak RSS, pickled artifact size, in-process p50/p99 of title and description
+queries, and for search="blocked" its recall@10 against exact search.
+
+    python bench/scale.py                      # 1x, 10x, 100x, exact and approximate index
+    python bench/scale.py --factors 1 10       # smaller run
+    python bench/scale.py --one 10 --index blocked  # one measurement (prints JSON)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "bench" / "results"
+TARGETS = {"train_s": 600.0, "title_p50_ms": 30.0, "description_p50_ms": 50.0}  # at 100x
+
+
+def synthetic_catalog(factor: int, seed: int = 0):
+    """The real catalogue recombined to factor x its size (factor 1: the real catalogue)."""
+    import numpy as np
+    import pandas as pd
+
+    from netflix_pyfunc.catalog import (
+        CAST, COUNTRY, DATE_ADDED, DESCRIPTION, DIRECTOR, DURATION, LISTED_IN, RATING, RELEASE_YEAR,
+        SHOW_ID, TITLE, TYPE, clean_catalog, read_catalog,
+    )
+
+    raw = read_catalog(ROOT / "data" / "netflix_titles.csv")
+    if factor == 1:
+        return clean_catalog(raw)
+    n_real, n = len(raw), len(raw) * factor
+    rng = np.random.default_rng(seed)
+    pick = lambda: rng.integers(0, n_real, size=n)  # noqa: E731
+    a, b, c, d, e = pick(), pick(), pick(), pick(), pick()
+    desc_words = [s.split() for s in raw[DESCRIPTION].tolist()]
+    title_words = [s.split() for s in raw[TITLE].tolist()]
+    descriptions, titles = [], []
+    for i in range(n):
+        first, second = desc_words[a[i]], desc_words[b[i]]
+        descriptions.append(" ".join(first[: len(first) // 2] + second[len(second) // 2:]))
+        t1, t2 = title_words[a[i]], title_words[c[i]]
+        cut1, cut2 = max(1, (len(t1) + 1) // 2), len(t2) // 2
+        titles.append(" ".join(t1[:cut1] + t2[cut2:]) or t1[0])
+    frame = pd.DataFrame({
+        SHOW_ID: [f"x{i}" for i in range(n)],
+        TYPE: raw[TYPE].to_numpy()[e],
+        TITLE: titles,
+        DIRECTOR: raw[DIRECTOR].to_numpy()[c],
+        CAST: raw[CAST].to_numpy()[c],
+        COUNTRY: raw[COUNTRY].to_numpy()[d],
+        DATE_ADDED: raw[DATE_ADDED].to_numpy()[e],
+        RELEASE_YEAR: raw[RELEASE_YEAR].to_numpy()[e],
+        RATING: raw[RATING].to_numpy()[e],
+        DURATION: raw[DURATION].to_numpy()[e],
+        LISTED_IN: raw[LISTED_IN].to_numpy()[e],
+        DESCRIPTION: descriptions,
+    })
+    return clean_catalog(frame)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _p(ms: list[float]) -> dict:
+    ms = sorted(ms)
+    return {"p50_ms": round(statistics.median(ms), 2), "p99_ms": round(ms[int(0.99 * (len(ms) - 1))], 2)}
+
+
+def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dict:
+    """Build, fit, pickle and query one catalogue size (in this process)."""
+    import numpy as np
+
+    from bench.queries import description_queries
+    from netflix_pyfunc.model import save_recommender
+    from netflix_pyfunc.params import Query, Request
+    from netflix_pyfunc.recommender import HybridRecommender
+
+    started = time.perf_counter()
+    catalog = synthetic_catalog(factor)
+    build_s = time.perf_counter() - started
+    kwargs = {"search": index}
+    started = time.perf_counter()
+    model = HybridRecommender(**kwargs).fit(catalog)
+    fit_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_recommender(model, Path(tmp) / "recommender.pkl")
+        artifact_mb = path.stat().st_size / 2**20
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            import cloudpickle
+
+            cloudpickle.load(handle)
+        load_s = time.perf_counter() - started
+    rng = random.Random(11)
+    titles = [catalog["title"].iat[i] for i in rng.sample(range(len(catalog)), n_queries)]
+    texts = (description_queries() * 2)[:n_queries]
+    request = Request(k=10)
+    out = {
+        "factor": factor, "n_titles": len(catalog), "index": index,
+        "catalog_build_s": round(build_s, 1), "fit_s": round(fit_s, 1),
+        "artifact_mb": round(artifact_mb, 1), "unpickle_s": round(load_s, 2),
+        "index_nnz": int(model.index_.nnz), "n_features": int(model.index_.shape[1]),
+    }
+    for kind, queries in (("title", [Query(title=t) for t in titles]), ("description", [Query(description=d) for d in texts])):
+        for q in queries[:5]:
+            model.recommend([q], request)
+        times = []
+        for q in queries:
+            t0 = time.perf_counter()
+            model.recommend([q], request)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[kind] = _p(times)
+    if exact_too and index != "exact":
+        # recall@10 of the approximate index against exact search over the same vectors
+        rows = rng.sample(range(len(catalog)), min(300, len(catalog)))
+        approx = model.neighbors(rows, 10)
+        model.search = "exact"
+        exact = model.neighbors(rows, 10)
+        model.search = index
+        out["recall_at_10_title"] = round(float(np.mean(
+            [len(set(a.tolist()) & set(e.tolist())) / max(1, len(e)) for a, e in zip(approx, exact)])), 4)
+        texts_r = description_queries()[:200]
+        approx = model.neighbors_for_text(texts_r, 10)
+        model.search = "exact"
+        exact = model.neighbors_for_text(texts_r, 10)
+        model.search = index
+        out["recall_at_10_description"] = round(float(np.mean(
+            [len(set(a.tolist()) & set(e.tolist())) / max(1, len(e)) for a, e in zip(approx, exact)])), 4)
+    out["peak_rss_mb"] = round(_peak_rss_mb(), 0)
+    return out
+
+
+def run_child(factor: int, index: str, n_queries: int, timeout: float) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(factor), "--index", index,
+               "--queries", str(n_queries)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        return {"factor": factor, "index": index, "error": done.stderr[-2000:],
+                "wall_s": round(time.perf_counter() - started, 1)}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def table(rows: list[dict]) -> str:
+    head = (f"{'titles':>8} {'index':>6} {'fit s':>7} {'peak MB':>8} {'pkl MB':>7} {'load s':>7} "
+            f"{'title p50':>9} {'p99':>7} {'desc p50':>9} {'p99':>7} {'recall@10 t/d':>14}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"{r['factor']:>7}x {r['index']:>6}  failed: {r['error'].strip().splitlines()[-1][:80]}")
+            continue
+        recall = (f"{r['recall_at_10_title']:.3f}/{r['recall_at_10_description']:.3f}"
+                  if "recall_at_10_title" in r else "exact")
+        lines.append(
+            f"{r['n_titles']:>8} {r['index']:>6} {r['fit_s']:>7.1f} {r['peak_rss_mb']:>8.0f} {r['artifact_mb']:>7.1f} "
+            f"{r['unpickle_s']:>7.2f} {r['title']['p50_ms']:>9.2f} {r['title']['p99_ms']:>7.2f} "
+            f"{r['description']['p50_ms']:>9.2f} {r['description']['p99_ms']:>7.2f} {recall:>14}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--factors", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--indexes", nargs="+", default=["exact", "blocked"], help="search modes")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--one", type=int, help="measure one factor in this process and print JSON")
+    parser.add_argument("--index", default="exact")
+    args = parser.parse_args(argv)
+    if args.one is not None:
+        print(json.dumps(measure_one(args.one, args.index, args.queries, exact_too=True)))
+        return 0
+    rows = []
+    for factor in args.factors:
+        for index in args.indexes:
+            print(f"{factor}x {index} ...", file=sys.stderr, flush=True)
+            rows.append(run_child(factor, index, args.queries, args.timeout))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    result = {"started": stamp, "rows": rows, "targets_at_100x": TARGETS}
+    for path in (RESULTS / f"scale-{stamp}.json", RESULTS / "scale-latest.json"):
+        path.write_text(json.dumps(result, indent=1) + "\n")
+    print(table(rows))
+    print(f"\nwrote {RESULTS / f'scale-{stamp}.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
