@@ -11,7 +11,7 @@ import logging
 
 import mlflow
 
-from netflix_pyfunc.recommender import HybridRecommender
+from netflix_pyfunc.recommender import SEARCH_MODES, HybridRecommender
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
 from netflix_pyfunc.training import load_dataset, log_and_register, log_training
 
@@ -33,6 +33,8 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     for name in ("desc_ngram_max", "desc_min_df", "desc_max_features", "people_min_df"):
         parser.add_argument(f"--{name}", type=int, default=DEFAULTS[name])
     parser.add_argument("--sublinear_tf", type=_bool, default=DEFAULTS["sublinear_tf"])
+    parser.add_argument("--search", choices=SEARCH_MODES, default=DEFAULTS["search"],
+                        help="exact; or blocked: genre/country scored per distinct label set, for 100k+ titles")
 
 
 def add_eval_flags(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +19,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, TITLE, normalize_text
+from .vocab import COUNTRY_WORDS
 
 BLOCKS = ("description", "title", "genre", "people", "country")
 
@@ -105,6 +105,11 @@ def shingles(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     return [" ".join(words[i:i + n]) for n in sizes for i in range(len(words) - n + 1)]
 
 
+def country_tokens(runs: list[str]) -> list[str]:
+    """Runs of words plus the countries their demonyms name ('korean' -> 'south korea')."""
+    return runs + [normalize_text(COUNTRY_WORDS[run]) for run in runs if run in COUNTRY_WORDS]
+
+
 def topic_words(text: str, analyzer: WordAnalyzer) -> list[str]:
     """Stemmed words of text minus the genre filler ('movies', 'tv', 'international', ...)."""
     filler = set(analyzer.words(" ".join(GENRE_FILLER)))
@@ -114,27 +119,26 @@ def topic_words(text: str, analyzer: WordAnalyzer) -> list[str]:
 def genre_tokens(genres: list[str], analyzer: WordAnalyzer) -> list[str]:
     """A genre label as itself plus its topical stemmed words ('Horror Movies' -> 'horror movies', 'horror')."""
     tokens = []
-    if type(analyzer) is WordAnalyzer:  # a few dozen distinct labels: memoised per label
-        for label in genres:
-            tokens.extend(_label_tokens(label, analyzer.drop_numbers))
-        return tokens
     for label in genres:
         tokens.append(normalize_text(label))
         tokens.extend(topic_words(label, analyzer))
     return tokens
 
 
-@lru_cache(maxsize=4096)
-def _label_tokens(label: str, drop_numbers: bool) -> tuple[str, ...]:
-    return (normalize_text(label), *topic_words(label, WordAnalyzer(drop_numbers=drop_numbers)))
+class _Memo(dict):
+    """f(value) computed once per distinct value during one fit (names and labels repeat)."""
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value):
+        result = self[value] = self.function(value)
+        return result
 
 
-# Names repeat across titles (cast, directors, countries): normalise each distinct one once.
-_normalize_name = lru_cache(maxsize=1 << 17)(normalize_text)
-
-
-def _names(values: list[str]) -> list[str]:
-    return [name for name in map(_normalize_name, values) if name]
+def _names(values: list[str], normalized: _Memo) -> list[str]:
+    return [name for name in map(normalized.__getitem__, values) if name]
 
 
 def _identity(tokens):
@@ -203,12 +207,14 @@ class HybridFeatures:
 
     def _documents(self, catalog) -> dict[str, list]:
         analyzer = WordAnalyzer()
+        labels = _Memo(lambda label: genre_tokens([label], analyzer))
+        names = _Memo(normalize_text)
         return {
             "description": catalog[DESCRIPTION].tolist(),
             "title": catalog[TITLE].tolist(),
-            "genre": [genre_tokens(g, analyzer) for g in catalog[LISTED_IN]],
-            "people": [_names(d) + _names(c) for d, c in zip(catalog[DIRECTOR], catalog[CAST])],
-            "country": [_names(c) for c in catalog[COUNTRY]],
+            "genre": [[t for label in g for t in labels[label]] for g in catalog[LISTED_IN]],
+            "people": [_names(d, names) + _names(c, names) for d, c in zip(catalog[DIRECTOR], catalog[CAST])],
+            "country": [_names(c, names) for c in catalog[COUNTRY]],
         }
 
     def fit_transform(self, catalog) -> dict[str, sp.csr_matrix]:
@@ -260,7 +266,7 @@ class HybridFeatures:
         docs = {
             "genre": [topic_words(t, genre_analyzer) + shingles(t, (2, 3)) for t in texts],
             "people": [shingles(t, (2, 3)) for t in texts],
-            "country": [shingles(t) for t in texts],
+            "country": [country_tokens(shingles(t)) for t in texts],
         }
         blocks = {
             "description": v["description"].transform(texts),
@@ -322,7 +328,7 @@ class HybridFeatures:
             "title": grams(fast["title"]) if plain(fast["title"]) else fast["title"](text),
             "genre": [s for s in stems if s not in filler] + two_three,
             "people": two_three,
-            "country": runs((1, 2, 3)),
+            "country": country_tokens(runs((1, 2, 3))),
         }
 
     def _block_vector(self, block: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -33,6 +33,7 @@ _OVERSAMPLE = 3
 SEARCH_MODES = ("exact", "blocked")
 # Blocks with few distinct rows (label sets), scored once per distinct row in 'blocked' search.
 _BLOCKED = ("genre", "country")
+SEARCH_MODES = ("exact", "blocked")
 # Query rows scored together (one sparse product, rows x catalogue dense scores).
 _CHUNK = 32
 
@@ -63,7 +64,11 @@ class HybridRecommender:
         self.search = search
 
     def get_params(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(FeatureConfig)}
+        """Every __init__ parameter: the feature configuration and the search mode."""
+        return {**asdict(self._config()), "search": self.search}
+
+    def _config(self) -> FeatureConfig:
+        return FeatureConfig(**{f.name: getattr(self, f.name) for f in fields(FeatureConfig)})
 
     # ---------------------------------------------------------------- fitting
     def fit(self, catalog: pd.DataFrame) -> HybridRecommender:
@@ -74,7 +79,9 @@ class HybridRecommender:
             raise ValueError(f"catalog lacks columns {sorted(missing)}; pass it through catalog.clean_catalog")
         if len(catalog) < 2:
             raise ValueError("catalog needs at least 2 titles")
-        config = FeatureConfig(**self.get_params())
+        if self.search not in SEARCH_MODES:
+            raise ValueError(f"search must be one of {SEARCH_MODES}, got {self.search!r}")
+        config = self._config()
         self.features_ = HybridFeatures(config)
         blocks = self.features_.fit_transform(catalog)
         self.index_ = self.features_.stack(blocks)          # n x D, what is searched
@@ -592,17 +599,3 @@ def _text_columns(values: list[str], n: int):
         whole = pa.array(values, type=pa.large_string())
         return (ArrowStringArray(whole.slice(start, n), dtype=_STR) for start in range(0, len(values), n))
     return (pd.array(values[start:start + n], dtype=_STR) for start in range(0, len(values), n))
-
-
-def _place_rows(target: sp.csr_matrix, rows: np.ndarray, values: sp.csr_matrix) -> sp.csr_matrix:
-    """target with `values` added onto the given rows."""
-    selector = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, np.arange(len(rows)))),
-        shape=(target.shape[0], len(rows)),
-    )
-    return (target + selector @ values).tocsr()
-
-
-def config_dict(recommender: HybridRecommender) -> dict:
-    """Training parameters as a flat dict, for logging."""
-    return asdict(FeatureConfig(**recommender.get_params()))

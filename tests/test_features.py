@@ -91,3 +91,14 @@ def test_text_blocks_reach_people_and_genres(catalog):
     genres = features.feature_names_["genre"][text["genre"].indices]
     assert list(people) == ["kate siegel"]
     assert "horror" in set(genres)
+
+
+@pytest.mark.parametrize(
+    "text, country",
+    [("a korean romantic comedy", "south korea"), ("bollywood dance drama", "india"), ("british crime", "united kingdom")],
+)
+def test_demonyms_reach_the_country_block(catalog, text, country):
+    features = HybridFeatures(FeatureConfig(desc_min_df=1, desc_max_df=1.0))
+    features.fit_transform(catalog)
+    tokens = features.text_tokens(text)["country"]
+    assert country in tokens

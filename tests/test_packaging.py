@@ -77,7 +77,7 @@ def test_defaults_agree_between_estimator_config_and_mlproject():
     from netflix_pyfunc.recommender import HybridRecommender
 
     defaults = HybridRecommender().get_params()
-    assert defaults == asdict(FeatureConfig())
+    assert defaults == {**asdict(FeatureConfig()), "search": "exact"}
     parameters = yaml.safe_load((ROOT / "MLproject").read_text())["entry_points"]["main"]["parameters"]
     for name, value in defaults.items():
         declared = parameters[name]["default"]

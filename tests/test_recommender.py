@@ -16,6 +16,20 @@ def test_init_only_stores_params():
     assert not [name for name in vars(model) if name.endswith("_")]
 
 
+def test_unknown_search_mode_is_rejected(catalog):
+    with pytest.raises(ValueError, match="search must be one of"):
+        HybridRecommender(search="fuzzy").fit(catalog)
+
+
+def test_blocked_search_ranks_like_exact(catalog):
+    exact = HybridRecommender(desc_min_df=1).fit(catalog)
+    blocked = HybridRecommender(desc_min_df=1, search="blocked").fit(catalog)
+    queries = [Query(title="Rocky"), Query(description="astronauts far from earth"), Query(title="Midnight Mass")]
+    a, b = exact.recommend(queries, Request(k=5)), blocked.recommend(queries, Request(k=5))
+    assert a["title"].tolist() == b["title"].tolist()
+    assert np.allclose(a["score"], b["score"], atol=1e-5)
+
+
 def test_recommend_before_fit_raises():
     with pytest.raises(NotFittedError):
         HybridRecommender().recommend([Query(title="Rocky")])
@@ -182,3 +196,24 @@ def test_fitting_twice_gives_the_same_model(catalog):
     assert (first.index_ != second.index_).nnz == 0
     queries = [Query(title="Rocky"), Query(description="a haunted house")]
     assert first.recommend(queries, Request(k=5)).equals(second.recommend(queries, Request(k=5)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text, field, expected",
+    [
+        ("a korean romantic comedy", "country", "South Korea"),
+        ("stand-up comedy special", "listed_in", "Stand-Up Comedy"),
+        ("nature documentary about oceans", "listed_in", "Docu"),
+    ],
+)
+def test_full_catalogue_free_text_matches_metadata(full_model, text, field, expected):
+    out = full_model.recommend([Query(description=text)], Request(k=5))
+    assert sum(expected in value for value in out[field]) >= 3, out[["title", field]]
+
+
+@pytest.mark.slow
+def test_full_catalogue_space_query_finds_astronauts(full_model, full_catalog):
+    out = full_model.recommend([Query(description="astronauts stranded far from earth")], Request(k=5))
+    descriptions = full_catalog.set_index("show_id").loc[out["show_id"], "description"].str.lower()
+    assert sum("astronaut" in d for d in descriptions) >= 3, out["title"].tolist()
