@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import stat
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from deploy_tools import find_tool
 
 pytestmark = pytest.mark.deploy
 
@@ -112,18 +112,6 @@ def nginx_patch(ctx: str) -> list[list[str]]:
         ["echo", "COPY nginx.conf /opt/mlflow/nginx.conf", ">>", f"{ctx}/Dockerfile"],
         ["echo", "RUN <install nginx.conf>", ">>", f"{ctx}/Dockerfile"],
     ]
-
-
-def find_tool(name: str, hint: str) -> str:
-    path = shutil.which(name) or (
-        str(Path(sys.executable).parent / name) if (Path(sys.executable).parent / name).exists() else None
-    )
-    if path is None:
-        msg = f"'{name}' not found; install it with: {hint}"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
 
 
 # --- every script ----------------------------------------------------------

