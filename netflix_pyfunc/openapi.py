@@ -228,6 +228,10 @@ def build(server: str = DEFAULT_SERVER) -> dict[str, Any]:
         "message": "Failed to predict data '   title\n0  Rocky'. \nError: internal error while recommending "
                    "(ref 3f2a9c1b7d4e); the server log has the details",
     }}}
+    def nginx_error(message: str) -> dict:
+        return {"application/json": {"schema": {"$ref": REF + "Error"},
+                                     "example": {"error_code": "BAD_REQUEST", "message": message}}}
+
     text = {"text/plain": {"schema": {"type": "string"}}}
     not_json = {"application/json": {}}  # MLflow labels these bodies JSON but they are not
     invocations = {
@@ -256,10 +260,11 @@ def build(server: str = DEFAULT_SERVER) -> dict[str, Any]:
                 "400": {"description": "The request is invalid; `message` names the problem "
                                        "(unknown titles get suggestions).", "content": error},
                 "413": {"description": "Body over 8 MB (the serving image's nginx; JSON error body).",
-                        "content": error},
+                        "content": nginx_error("request body larger than 8 MB; send at most 1000 rows")},
                 "415": {"description": "Unsupported Content-Type or charset (text/plain from "
                                        "`mlflow models serve`, JSON from the serving image's nginx).",
-                        "content": {**error, **text}},
+                        "content": {**nginx_error("send the request as Content-Type: application/json (UTF-8)"),
+                                    **text}},
                 "500": {"description": "A server bug (`error_code` INTERNAL_ERROR, a reference to the "
                                        "server log, no internals). `mlflow models serve` itself answers "
                                        "a bare 500 text/plain when the Content-Type header is missing; "
