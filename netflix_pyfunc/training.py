@@ -144,15 +144,14 @@ def log_and_register(recommender: HybridRecommender, metrics: dict, dataset: Dat
     client.set_model_version_tag(model_name, version, OBJECTIVE_TAG, repr(float(metrics["objective"])))
     client.set_model_version_tag(model_name, version, "data_sha256", dataset.sha256)
     client.set_model_version_tag(model_name, version, "git_commit", git_commit(Path(__file__).resolve().parent))
-    client.update_model_version(
-        model_name, version,
-        description=(
-            f"Hybrid TF-IDF recommender over {metrics['n_titles']:.0f} titles. objective={metrics['objective']:.4f}, "
-            f"franchise_recall@k={metrics['franchise_recall_at_k']:.3f}, "
-            f"known_item@k={metrics['known_item_success_at_k']:.3f}, "
-            f"genre_precision@k={metrics['genre_precision_at_k']:.3f} (blind {metrics['genre_precision_at_k_blind']:.3f})."
-        ),
+    description = (
+        f"Hybrid TF-IDF recommender over {metrics['n_titles']:.0f} titles. objective={metrics['objective']:.4f}, "
+        f"franchise_recall@k={metrics['franchise_recall_at_k']:.3f}, "
+        f"known_item@k={metrics['known_item_success_at_k']:.3f}, "
+        f"genre_precision@k={metrics['genre_precision_at_k']:.3f} (blind {metrics['genre_precision_at_k_blind']:.3f})."
     )
+    client.update_model_version(model_name, version, description=description)
+    mlflow.set_tag("mlflow.note.content", description)  # the run's description in the UI
     alias = promote(client, model_name, version, float(metrics["objective"]), promote_mode)
     mlflow.set_tag("registered_alias", alias)
     return version, alias

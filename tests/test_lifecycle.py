@@ -66,6 +66,7 @@ def test_training_run_logs_metrics_figures_report_input_and_champion(tracking_st
     assert len(run.data.tags["data_sha256"]) == 64 and run.data.tags["git_commit"]
     assert version.tags["data_sha256"] == run.data.tags["data_sha256"]
     assert "objective=" in version.description
+    assert run.data.tags["mlflow.note.content"] == version.description
     assert [d.dataset.name for d in run.inputs.dataset_inputs] == ["netflix_titles"]
     figures = {a.path for a in client.list_artifacts(run.info.run_id, "eda")}
     assert len(figures) == 6 and all(p.endswith(".png") for p in figures)
