@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import pickle
+import uuid
 from pathlib import Path
 
 import cloudpickle
@@ -10,7 +12,7 @@ import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
-from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+from mlflow.protos.databricks_pb2 import INTERNAL_ERROR, INVALID_PARAMETER_VALUE
 from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
 
 from .params import PARAMS, InvalidRequest, Request, parse_queries
@@ -19,6 +21,8 @@ from .requirements import MODEL_REQUIREMENTS
 
 ARTIFACT_KEY = "recommender"
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+log = logging.getLogger(__name__)
 INPUT_COLUMNS = ("title", "description")
 _OUTPUT_TYPES = {"row": "long", "rank": "long", "release_year": "long", "score": "double"}
 
@@ -41,13 +45,8 @@ class RecommenderModel(mlflow.pyfunc.PythonModel):
         except Exception:
             # A bug, not a bad request: MLflow would send the client a 400 with the full
             # stack trace. Log the traceback here; the client gets a 500 and a reference.
-            import logging
-            import uuid
-
-            from mlflow.protos.databricks_pb2 import INTERNAL_ERROR
-
             ref = uuid.uuid4().hex[:12]
-            logging.getLogger(__name__).exception("predict failed (ref %s)", ref)
+            log.exception("predict failed (ref %s)", ref)
             raise MlflowException(
                 f"internal error while recommending (ref {ref}); the server log has the details",
                 error_code=INTERNAL_ERROR,
@@ -55,21 +54,14 @@ class RecommenderModel(mlflow.pyfunc.PythonModel):
 
 
 def _records(model_input) -> list[dict]:
-    """Input rows as dicts with only the columns the signature knows."""
-    if isinstance(model_input, dict):
-        model_input = pd.DataFrame(model_input if all(isinstance(v, list) for v in model_input.values()) else [model_input])
-    if isinstance(model_input, list):
-        model_input = pd.DataFrame(model_input)
+    """Input rows (the DataFrame MLflow builds from the signature) as dicts of the known columns."""
     if not isinstance(model_input, pd.DataFrame):
         raise InvalidRequest(f"input must be a table of rows with 'title' and/or 'description', got {type(model_input).__name__}")
     names = model_input.columns.tolist()  # a list: no hash engine built per request
     columns = [c for c in INPUT_COLUMNS if c in names]
     if not columns:
         raise InvalidRequest("input has neither a 'title' nor a 'description' column")
-    values = {
-        c: (model_input.iloc[:, names.index(c)] if names.count(c) == 1 else model_input[c]).tolist()
-        for c in columns
-    }
+    values = {c: model_input.iloc[:, names.index(c)].tolist() for c in columns}
     if len(columns) == 1:
         (c,) = columns
         return [{c: value} for value in values[c]]
