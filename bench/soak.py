@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -199,10 +200,13 @@ def start_server(model_uri: str, workers: int, timeout: float = 300):
     mlflow_bin = Path(sys.executable).parent / "mlflow"
     command = [str(mlflow_bin if mlflow_bin.exists() else "mlflow"), "models", "serve", "-m", model_uri,
                "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-w", str(workers)]
-    log = open(os.devnull, "w") if os.environ.get("SOAK_QUIET") else None
+    # The server's access log (one line per request) goes to a file, not the report.
+    log_path = Path(tempfile.gettempdir()) / f"soak-server-{port}.log"
+    log = log_path.open("w")
+    print(f"server log: {log_path}")
     # `mlflow models serve` runs `bash -c "exec uvicorn ..."`: uvicorn must be on PATH.
     env = {**os.environ, "PATH": f"{mlflow_bin.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT if log else None,
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -225,8 +229,7 @@ def start_server(model_uri: str, workers: int, timeout: float = 300):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        if log:
-            log.close()
+        log.close()
 
 
 def report(result: dict, max_growth: float) -> list[str]:
