@@ -50,14 +50,6 @@ SMOKE_TIMEOUT="${SMOKE_TIMEOUT:-240}"
 SMOKE_WORKERS="${SMOKE_WORKERS:-1}"
 KEEP_IMAGE="${KEEP_IMAGE:-0}"
 
-if [ -n "${MLFLOW_CMD:-}" ]; then
-  read -r -a mlflow_cmd <<<"$MLFLOW_CMD"
-elif command -v mlflow >/dev/null 2>&1; then
-  mlflow_cmd=(mlflow)
-else
-  mlflow_cmd=(python3 -m mlflow)
-fi
-
 if [ -z "${SMOKE_BUILDER:-}" ]; then
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     SMOKE_BUILDER=docker
@@ -111,7 +103,7 @@ log "builder: $SMOKE_BUILDER, model: $MODEL, image: $IMAGE:$TAG"
 if [ "$SMOKE_BUILDER" = docker ]; then
   need docker "Install a Docker engine, or use SMOKE_BUILDER=buildah."
   engine=docker
-  MODEL_URI="$MODEL" IMAGE_NAME="$IMAGE" IMAGE_TAG="$TAG" MLFLOW_CMD="${mlflow_cmd[*]}" \
+  MODEL_URI="$MODEL" IMAGE_NAME="$IMAGE" IMAGE_TAG="$TAG" MLFLOW_CMD="${MLFLOW_CMD:-}" \
     "$here/build_image.sh"
   log "image built in $((SECONDS - start))s"
   container="netflix-smoke-$$"
@@ -139,7 +131,7 @@ else
     BASE_IMAGE="$BASE_IMAGE" "$here/local_base_image.sh"
   fi
   log "generating the Dockerfile"
-  MODEL_URI="$MODEL" MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" MLFLOW_CMD="${mlflow_cmd[*]}" \
+  MODEL_URI="$MODEL" MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" MLFLOW_CMD="${MLFLOW_CMD:-}" \
     "$here/build_image.sh" --dockerfile "$workdir/ctx"
 
   ca="${SMOKE_CA_BUNDLE:-${PIP_CERT:-${REQUESTS_CA_BUNDLE:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}}}"
