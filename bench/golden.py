@@ -83,11 +83,11 @@ def _first_difference(a, b, path="") -> str:
     return f"{path}: was {json.dumps(a)[:300]} now {json.dumps(b)[:300]}"
 
 
-def compare(reference: dict, result: dict) -> int:
+def compare(reference: dict, result: dict, note: str = "") -> int:
     bad = [i for i, (a, b) in enumerate(zip(reference["cases"], result["cases"])) if a != b]
     if len(reference["cases"]) != len(result["cases"]):
         bad.append(-1)
-    print(f"{len(result['cases'])} cases, {len(bad)} differ")
+    print(f"{len(result['cases'])} cases, {len(bad)} differ{note}")
     for i in bad[:5]:
         print("case", i, _first_difference(reference["cases"][i], result["cases"][i]))
     return 1 if bad else 0
@@ -108,14 +108,7 @@ def main(argv=None) -> int:
         Path(path).write_text(text)
         print(f"wrote {len(result['cases'])} cases to {path} from {sys.modules[HybridRecommender.__module__].__file__}, sha256 {digest}")
         return 0
-    reference = json.loads(Path(path).read_text())
-    bad = [i for i, (a, b) in enumerate(zip(reference["cases"], result["cases"])) if a != b]
-    if len(reference["cases"]) != len(result["cases"]):
-        bad.append(-1)
-    print(f"{len(result['cases'])} cases, {len(bad)} differ, sha256 {digest}")
-    for i in bad[:5]:
-        print("case", i, _first_difference(reference["cases"][i], result["cases"][i]))
-    return 1 if bad else 0
+    return compare(json.loads(Path(path).read_text()), result, f", sha256 {digest}")
 
 
 if __name__ == "__main__":

@@ -116,22 +116,8 @@ def latency(port: int, rotation: list[bytes], n: int, warmup: int = 20, keep_ali
     client = Client(port, keep_alive)
     for i in range(warmup):
         client.post(rotation[i % len(rotation)])
-    times, errors = [], 0
-    for i in range(n):
-        body = rotation[i % len(rotation)]
-        started = time.perf_counter()
-        status, _ = client.post(body)
-        times.append((time.perf_counter() - started) * 1000)
-        errors += status != 200
-    client.close()
-    times.sort()
-    return {
-        "p50_ms": round(statistics.median(times), 3),
-        "p99_ms": round(times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))], 3),
-        "mean_ms": round(statistics.fmean(times), 3),
-        "n": n,
-        "errors": errors,
-    }
+    times, errors = _timed(client, rotation, n, 0)
+    return _summary(times, errors)
 
 
 def throughput(port: int, rotation: list[bytes], clients: int, seconds: float) -> dict:
@@ -313,19 +299,19 @@ def dir_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 2)
 
 
-def _merge_latency(parts: list[dict], all_times: list[float]) -> dict:
-    all_times.sort()
+def _summary(times: list[float], errors: int) -> dict:
+    times = sorted(times)
     return {
-        "p50_ms": round(statistics.median(all_times), 3),
-        "p99_ms": round(all_times[min(len(all_times) - 1, int(round(0.99 * (len(all_times) - 1))))], 3),
-        "mean_ms": round(statistics.fmean(all_times), 3),
-        "n": len(all_times),
-        "errors": sum(p["errors"] for p in parts),
+        "p50_ms": round(statistics.median(times), 3),
+        "p99_ms": round(times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))], 3),
+        "mean_ms": round(statistics.fmean(times), 3),
+        "n": len(times),
+        "errors": errors,
     }
 
 
-def latency_times(port: int, rotation: list[bytes], n: int, start: int, keep_alive: bool = True):
-    client = Client(port, keep_alive)
+def _timed(client: Client, rotation: list[bytes], n: int, start: int) -> tuple[list[float], int]:
+    """n sequential requests on one client (ms each) and how many were not 200; closes the client."""
     times, errors = [], 0
     for i in range(start, start + n):
         body = rotation[i % len(rotation)]
@@ -335,6 +321,10 @@ def latency_times(port: int, rotation: list[bytes], n: int, start: int, keep_ali
         errors += status != 200
     client.close()
     return times, errors
+
+
+def latency_times(port: int, rotation: list[bytes], n: int, start: int, keep_alive: bool = True):
+    return _timed(Client(port, keep_alive), rotation, n, start)
 
 
 def measure_pair(env: dict, tmp: Path, echo_dir: Path, args, rotations) -> tuple[dict, dict]:
@@ -360,7 +350,7 @@ def measure_pair(env: dict, tmp: Path, echo_dir: Path, args, rotations) -> tuple
                         collected[id(out)] = (acc + times, errs + errors)
                 for out, _ in servers:
                     times, errors = collected[id(out)]
-                    out[kind] = {"latency": _merge_latency([{"errors": errors}], times)}
+                    out[kind] = {"latency": _summary(times, errors)}
             for kind in KINDS:
                 parts = {id(out): [] for out, _ in servers}
                 for r in range(2):

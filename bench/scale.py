@@ -88,10 +88,20 @@ def _p(ms: list[float]) -> dict:
     return {"p50_ms": round(statistics.median(ms), 2), "p99_ms": round(ms[int(0.99 * (len(ms) - 1))], 2)}
 
 
-def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dict:
-    """Build, fit, pickle and query one catalogue size (in this process)."""
+def _recall_at_10(model, index: str, search, queries) -> float:
+    """Share of exact search's top 10 that the model's search mode `index` also finds."""
     import numpy as np
 
+    approx = search(queries, 10)
+    model.search = "exact"
+    exact = search(queries, 10)
+    model.search = index
+    return round(float(np.mean(
+        [len(set(a.tolist()) & set(e.tolist())) / max(1, len(e)) for a, e in zip(approx, exact)])), 4)
+
+
+def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dict:
+    """Build, fit, pickle and query one catalogue size (in this process)."""
     from bench.queries import description_queries
     from netflix_pyfunc.model import save_recommender
     from netflix_pyfunc.params import Query, Request
@@ -135,19 +145,9 @@ def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dic
     if exact_too and index != "exact":
         # recall@10 of the approximate index against exact search over the same vectors
         rows = rng.sample(range(len(catalog)), min(300, len(catalog)))
-        approx = model.neighbors(rows, 10)
-        model.search = "exact"
-        exact = model.neighbors(rows, 10)
-        model.search = index
-        out["recall_at_10_title"] = round(float(np.mean(
-            [len(set(a.tolist()) & set(e.tolist())) / max(1, len(e)) for a, e in zip(approx, exact)])), 4)
+        out["recall_at_10_title"] = _recall_at_10(model, index, model.neighbors, rows)
         texts_r = description_queries()[:200]
-        approx = model.neighbors_for_text(texts_r, 10)
-        model.search = "exact"
-        exact = model.neighbors_for_text(texts_r, 10)
-        model.search = index
-        out["recall_at_10_description"] = round(float(np.mean(
-            [len(set(a.tolist()) & set(e.tolist())) / max(1, len(e)) for a, e in zip(approx, exact)])), 4)
+        out["recall_at_10_description"] = _recall_at_10(model, index, model.neighbors_for_text, texts_r)
     out["peak_rss_mb"] = round(_peak_rss_mb(), 0)
     return out
 
