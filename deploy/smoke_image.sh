@@ -97,6 +97,16 @@ status_and_body() {
   cat "$out" 2>/dev/null || true
 }
 
+# Same restrictions as deploy/k8s (read-only root, all capabilities dropped but
+# CHOWN, DAC_OVERRIDE, SETUID, SETGID for nginx as root, no privilege escalation, tmpfs only
+# where nginx and mlflow write), with either engine.
+restrictions=(
+  -e MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS"
+  --read-only --tmpfs /tmp --tmpfs /var/lib/nginx --tmpfs /var/log/nginx
+  --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID
+  --security-opt no-new-privileges
+)
+
 start=$SECONDS
 log "builder: $SMOKE_BUILDER, model: $MODEL, image: $IMAGE:$TAG"
 
@@ -108,10 +118,7 @@ if [ "$SMOKE_BUILDER" = docker ]; then
   log "image built in $((SECONDS - start))s"
   container="netflix-smoke-$$"
   docker run -d --name "$container" -p 127.0.0.1::8080 \
-    -e MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" \
-    --read-only --tmpfs /tmp --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
-    --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID \
-    --security-opt no-new-privileges \
+    "${restrictions[@]}" \
     "$IMAGE:$TAG" >/dev/null
   hostport="$(docker port "$container" 8080/tcp | head -n1)"
   hostport="127.0.0.1:${hostport##*:}"
@@ -161,16 +168,10 @@ else
     { log "FAIL: image has no ENV MLFLOW_MODELS_WORKERS=$SMOKE_WORKERS"; exit 1; }
 
   container="netflix-smoke-$$"
-  # Same restrictions as deploy/k8s (read-only root, all capabilities dropped but
-  # CHOWN, DAC_OVERRIDE, SETUID, SETGID for nginx as root, no privilege escalation, tmpfs only
-  # where nginx and mlflow write).
   podman run -d --name "$container" \
     --network none --runtime runc \
     --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
-    -e MLFLOW_MODELS_WORKERS="$SMOKE_WORKERS" \
-    --read-only --tmpfs /tmp --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
-    --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID \
-    --security-opt no-new-privileges \
+    "${restrictions[@]}" \
     "$IMAGE:$TAG" >/dev/null
   pid="$(podman inspect --format '{{.State.Pid}}' "$container")"
   reach=(nsenter -t "$pid" -n curl -sS --max-time 30)
