@@ -11,10 +11,11 @@ import logging
 
 import mlflow
 
-from netflix_pyfunc.recommender import SEARCH_MODES, HybridRecommender
+from netflix_pyfunc.recommender import HybridRecommender
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
 from netflix_pyfunc.training import load_dataset, log_and_register, log_training
 
+# The recommender's hyperparameters and defaults, from its __init__ signature.
 DEFAULTS = HybridRecommender().get_params()
 
 
@@ -27,14 +28,10 @@ def _bool(value: str) -> bool:
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
-    """The recommender's training parameters (block weights and vectorizer settings)."""
-    for name in ("w_description", "w_title", "w_genre", "w_people", "w_country", "w_text_title", "desc_max_df"):
-        parser.add_argument(f"--{name}", type=float, default=DEFAULTS[name])
-    for name in ("desc_ngram_max", "desc_min_df", "desc_max_features", "people_min_df"):
-        parser.add_argument(f"--{name}", type=int, default=DEFAULTS[name])
-    parser.add_argument("--sublinear_tf", type=_bool, default=DEFAULTS["sublinear_tf"])
-    parser.add_argument("--search", choices=SEARCH_MODES, default=DEFAULTS["search"],
-                        help="exact; or blocked: genre/country scored per distinct label set, for 100k+ titles")
+    """One flag per hyperparameter, typed by its default (see HybridRecommender for their meaning)."""
+    for name, default in DEFAULTS.items():
+        kind = _bool if isinstance(default, bool) else type(default)
+        parser.add_argument(f"--{name}", type=kind, default=default)
 
 
 def add_eval_flags(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,6 @@
 
     python bench/inprocess.py                  # p50/p99 per query kind
     python bench/inprocess.py --profile title  # pyinstrument profile of one kind (pip install pyinstrument)
-    python bench/inprocess.py --before-after   # the original sparse path (bench/reference.py) vs now, same run
 """
 
 from __future__ import annotations
@@ -98,18 +97,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", choices=["title", "description", "filtered", "batch100"])
     parser.add_argument("-n", type=int, default=300)
-    parser.add_argument("--before-after", action="store_true",
-                        help="time bench/reference.py (the original query path) against the current one")
     args = parser.parse_args(argv)
     recommender = HybridRecommender().fit(load_catalog(ROOT / "data" / "netflix_titles.csv"))
-    if args.before_after:
-        from bench.reference import Reference
-
-        before, after = measure(Reference(recommender), args.n), measure(recommender, args.n)
-        out = {kind: {"before_p50_ms": before[kind]["p50_ms"], "after_p50_ms": after[kind]["p50_ms"],
-                      "speedup": round(before[kind]["p50_ms"] / after[kind]["p50_ms"], 1)} for kind in after}
-        print(json.dumps(out, indent=1))
-        return 0
     if args.profile:
         from pyinstrument import Profiler
 

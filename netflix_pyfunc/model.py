@@ -16,7 +16,8 @@ from mlflow.protos.databricks_pb2 import INTERNAL_ERROR, INVALID_PARAMETER_VALUE
 from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
 
 from .params import PARAMS, InvalidRequest, Request, parse_queries
-from .recommender import OUTPUT_COLUMNS, HybridRecommender
+from .output import OUTPUT_COLUMNS
+from .recommender import HybridRecommender
 from .requirements import MODEL_REQUIREMENTS
 
 ARTIFACT_KEY = "recommender"

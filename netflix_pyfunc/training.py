@@ -119,8 +119,8 @@ def log_training(dataset: Dataset, params: dict, *, k: int, sample_size: int, se
     # `mlflow run` has already logged the MLproject parameters as typed on its command line.
     mlflow.log_params({name: value for name, value in wanted.items() if name not in logged})
     recommender, metrics = fit_and_evaluate(dataset.catalog, params, k=k, sample_size=sample_size, seed=seed)
-    metrics.update({"n_titles": recommender.n_items_, "n_features": recommender.index_.shape[1],
-                    "index_nnz": recommender.index_.nnz})
+    metrics.update({"n_titles": recommender.n_items_, "n_features": recommender.vectors_.shape[1],
+                    "index_nnz": recommender.vectors_.nnz})
     mlflow.log_metrics(metrics)
     for name, figure in eda_figures(dataset.catalog).items():
         mlflow.log_figure(figure, f"eda/{name}")

@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from netflix_pyfunc.params import InvalidRequest, Query, Request
-from netflix_pyfunc.recommender import OUTPUT_COLUMNS, HybridRecommender
+from netflix_pyfunc.output import OUTPUT_COLUMNS
+from netflix_pyfunc.recommender import HybridRecommender
 
 
 def titles(frame):
@@ -16,18 +18,28 @@ def test_init_only_stores_params():
     assert not [name for name in vars(model) if name.endswith("_")]
 
 
-def test_unknown_search_mode_is_rejected(catalog):
-    with pytest.raises(ValueError, match="search must be one of"):
-        HybridRecommender(search="fuzzy").fit(catalog)
+def test_is_a_scikit_learn_estimator(model):
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "index_")
+    assert copy.set_params(w_genre=0.0).w_genre == 0.0
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        copy.set_params(search="blocked")
 
 
-def test_blocked_search_ranks_like_exact(catalog):
-    exact = HybridRecommender(desc_min_df=1).fit(catalog)
-    blocked = HybridRecommender(desc_min_df=1, search="blocked").fit(catalog)
-    queries = [Query(title="Rocky"), Query(description="astronauts far from earth"), Query(title="Midnight Mass")]
-    a, b = exact.recommend(queries, Request(k=5)), blocked.recommend(queries, Request(k=5))
-    assert a["title"].tolist() == b["title"].tolist()
-    assert np.allclose(a["score"], b["score"], atol=1e-5)
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"w_title": -1.0}, "w_title"),
+        ({"w_genre": float("nan")}, "w_genre"),
+        ({"w_description": 0, "w_title": 0, "w_genre": 0, "w_people": 0, "w_country": 0}, "at least one"),
+        ({"desc_max_df": 0.0}, "desc_max_df"),
+        ({"desc_ngram_max": 0}, ">= 1"),
+    ],
+)
+def test_fit_rejects_invalid_params(catalog, change, message):
+    with pytest.raises(ValueError, match=message):
+        HybridRecommender(**change).fit(catalog)
 
 
 def test_recommend_before_fit_raises():
@@ -129,7 +141,8 @@ def test_deterministic(model):
 def test_free_text_finds_matching_descriptions(model):
     out = model.recommend([Query(description="astronauts stranded far from earth")], Request(k=2))
     assert set(titles(out)) == {"Space Rescue", "Red Planet Diaries"}
-    assert "stranded" in out["reason"].iloc[0]
+    terms = out["reason"].iloc[0].removeprefix("about: ").split(", ")
+    assert len(terms) == 3 and set(terms) <= {"astronauts", "stranded", "far", "earth"}
     assert (out["query_title"] == "").all()
 
 
@@ -183,19 +196,32 @@ def test_full_catalogue_midnight_mass_is_horror(full_model):
     assert sum("Horror" in genres for genres in out["listed_in"]) >= 8
 
 
-@pytest.mark.slow
-def test_full_catalogue_neighbors_match_recommend(full_model, full_catalog, position):
-    rocky = position(full_catalog, "Rocky")
-    via_neighbors = full_catalog["title"].iloc[full_model.neighbors([rocky], 5)[0]].tolist()
-    assert via_neighbors == titles(full_model.recommend([Query(title="Rocky")], Request(k=5)))
-
-
 def test_fitting_twice_gives_the_same_model(catalog):
     first = HybridRecommender(desc_min_df=1).fit(catalog)
     second = HybridRecommender(desc_min_df=1).fit(catalog)
-    assert (first.index_ != second.index_).nnz == 0
+    assert (first.vectors_ != second.vectors_).nnz == 0
     queries = [Query(title="Rocky"), Query(description="a haunted house")]
     assert first.recommend(queries, Request(k=5)).equals(second.recommend(queries, Request(k=5)))
+
+
+def test_evaluation_helpers_rank_as_recommend_does(model, catalog, position):
+    """neighbors/neighbors_for_text (what the offline metrics use) and recommend share one path."""
+    texts = ["astronauts stranded far from earth", "a boxer and a champion", "haunted house siblings"]
+    for text, found in zip(texts, model.neighbors_for_text(texts, 5)):
+        served = model.recommend([Query(description=text)], Request(k=5))
+        assert catalog["show_id"].iloc[found].tolist() == served["show_id"].tolist()
+    for title in ("Rocky", "Midnight Mass", "Oh! Baby"):
+        found = model.neighbors([position(catalog, title)], 5)[0]
+        served = model.recommend([Query(title=title)], Request(k=5))
+        assert catalog["show_id"].iloc[found].tolist() == served["show_id"].tolist()
+
+
+def test_output_frame_types(model):
+    out = model.recommend([Query(title="Rocky")], Request(k=3))
+    assert [str(t) for t in out.dtypes] == [
+        "int64", "int64", "str", "str", "str", "int64", "str", "str", "str", "float64", "str", "str", "str"]
+    empty = model.recommend([Query(title="Rocky")], Request(k=3, genres=("Anime",), type="Movie"))
+    assert len(empty) == 0 and list(empty.columns) == list(out.columns)
 
 
 @pytest.mark.slow

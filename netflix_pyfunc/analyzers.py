@@ -1,0 +1,145 @@
+"""Text analysers: how titles, descriptions, genre labels and free text become tokens."""
+
+from __future__ import annotations
+
+import re
+
+import Stemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .catalog import normalize_text
+from .vocab import COUNTRY_WORDS
+
+_ROMAN_OR_NUMBER = re.compile(r"^(?:\d+|[ivx]+)$")
+# Words in genre labels that carry no topic: "International TV Shows" -> nothing.
+GENRE_FILLER = frozenset({"movies", "movie", "tv", "shows", "show", "international", "features", "and"})
+
+
+class WordAnalyzer:
+    """normalise -> words -> drop stop words -> stem -> n-grams.
+
+    A picklable callable for TfidfVectorizer(analyzer=...). The stemmer is
+    created lazily because Snowball stemmer objects cannot be pickled.
+    """
+
+    def __init__(self, *, ngram_max: int = 1, drop_numbers: bool = False):
+        self.ngram_max = ngram_max
+        self.drop_numbers = drop_numbers
+        self._stemmer = None
+
+    def __getstate__(self):
+        return {"ngram_max": self.ngram_max, "drop_numbers": self.drop_numbers}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def words(self, text: str) -> list[str]:
+        """Normalised, stop-word-free, stemmed words of text."""
+        if self._stemmer is None:
+            self._stemmer = Stemmer.Stemmer("english")
+        words = [
+            w for w in normalize_text(text).split()
+            if w not in ENGLISH_STOP_WORDS and not (self.drop_numbers and _ROMAN_OR_NUMBER.match(w))
+            and (len(w) > 1 or w.isdigit())
+        ]
+        return self._stemmer.stemWords(words)
+
+    def grams(self, words: list[str]) -> list[str]:
+        """The words, then their n-grams up to ngram_max."""
+        grams = list(words)
+        for n in range(2, self.ngram_max + 1):
+            grams.extend(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+        return grams
+
+    def __call__(self, text: str) -> list[str]:
+        return self.grams(self.words(text))
+
+
+_SEGMENT = re.compile(r":| - ")
+# "(Hindi Version)", "(Tamil)": a language version of one work, not part of its name.
+_VERSION_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+class TitleAnalyzer(WordAnalyzer):
+    """Title tokens that reward shared series names, not shared common words.
+
+    'Narcos: Mexico' -> 'narco mexico' (the whole title), 'narco' (before the colon),
+    'narco mexico' (bigram). Sequel numbers and roman numerals are dropped; single words
+    are tokens only when the title (or its segment) is one word, so 'The Strangers'
+    no longer looks like 'Stranger Things'.
+    """
+
+    def __init__(self):
+        super().__init__(ngram_max=2, drop_numbers=True)
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
+
+    def __call__(self, text: str) -> list[str]:
+        text = _VERSION_SUFFIX.sub("", text)
+        words = self.words(text)
+        tokens = [" ".join(words)] if words else []
+        head = self.words(_SEGMENT.split(text, maxsplit=1)[0])
+        if head and head != words:
+            tokens.append(" ".join(head))
+        tokens.extend(" ".join(words[i:i + 2]) for i in range(len(words) - 1))
+        return tokens
+
+
+def shingles(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
+    """Runs of 1..3 normalised words: how free text meets name-like vocabularies."""
+    return _runs(normalize_text(text).split(), sizes)
+
+
+def _runs(words: list[str], sizes: tuple[int, ...]) -> list[str]:
+    return [" ".join(words[i:i + n]) for n in sizes for i in range(len(words) - n + 1)]
+
+
+def country_tokens(runs: list[str]) -> list[str]:
+    """Runs of words plus the countries their demonyms name ('korean' -> 'south korea')."""
+    return runs + [normalize_text(COUNTRY_WORDS[run]) for run in runs if run in COUNTRY_WORDS]
+
+
+def topic_words(text: str, analyzer: WordAnalyzer) -> list[str]:
+    """Stemmed words of text minus the genre filler ('movies', 'tv', 'international', ...)."""
+    filler = set(analyzer.words(" ".join(GENRE_FILLER)))
+    return [w for w in analyzer.words(text) if w not in filler]
+
+
+def genre_tokens(genres: list[str], analyzer: WordAnalyzer) -> list[str]:
+    """A genre label as itself plus its topical stemmed words ('Horror Movies' -> 'horror movies', 'horror')."""
+    tokens = []
+    for label in genres:
+        tokens.append(normalize_text(label))
+        tokens.extend(topic_words(label, analyzer))
+    return tokens
+
+
+class FreeTextAnalyzer:
+    """Free text -> the tokens looked up in each block's vocabulary.
+
+    description: stemmed words (and n-grams, as the description block was fitted);
+    title: the title analyser; genre: topic words and runs of 2-3 words ("stand up comedy");
+    people: runs of 2-3 words (names); country: runs of 1-3 words plus the countries their
+    demonyms name ("from South Korea", "korean").
+    """
+
+    def __init__(self, *, ngram_max: int = 1):
+        self.words = WordAnalyzer(ngram_max=ngram_max)
+        self.title = TitleAnalyzer()
+        self.filler = frozenset(self.words.words(" ".join(GENRE_FILLER)))
+
+    def __call__(self, text: str) -> dict[str, list[str]]:
+        stems = self.words.words(text)
+        words = normalize_text(text).split()
+        two_three = _runs(words, (2, 3))
+        return {
+            "description": self.words.grams(stems),
+            "title": self.title(text),
+            "genre": [s for s in stems if s not in self.filler] + two_three,
+            "people": two_three,
+            "country": country_tokens(_runs(words, (1, 2, 3))),
+        }

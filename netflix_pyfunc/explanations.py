@@ -1,0 +1,114 @@
+"""Why a title was recommended: the features a hit shares with the query vector.
+
+"similar title; genre: ...; director: ...; cast: ...; about: ..." is built from the
+elementwise product of the hit's catalogue vector and the query vector.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .catalog import CAST, DIRECTOR, LISTED_IN, normalize_text, topical_genres
+from .features import row_entries
+
+NOTHING_SHARED = "little in common; shown to fill the list"
+
+
+class Explainer:
+    """Turns (query vector, hits) into one reason per hit."""
+
+    def fit(self, catalog: pd.DataFrame, vectors: sp.csr_matrix, offsets: dict[str, tuple[int, int]],
+            feature_names: dict[str, list[str]], title_weight: float) -> Explainer:
+        """vectors: the catalogue's stacked rows (sorted indices); feature_names: the genre and people
+        columns' names and the description columns' readable terms."""
+        self.vectors_ = vectors
+        self.offsets_ = offsets
+        self.names_ = feature_names
+        # Shared title features must carry a quarter of the title block's weight to say "similar title".
+        self.title_bar_ = 0.25 * title_weight
+
+        def normalized(values):
+            return [tuple(normalize_text(v) for v in names) for names in values]
+
+        self.genres_ = catalog[LISTED_IN].map(tuple).to_numpy(dtype=object)
+        self.people_ = {
+            kind: (catalog[column].map(tuple).tolist(), normalized(catalog[column]))
+            for kind, column in (("director", DIRECTOR), ("cast", CAST))
+        }
+        self.genres_normalized_ = normalized(catalog[LISTED_IN])
+        return self
+
+    def _shared(self, query: tuple[np.ndarray, np.ndarray], hits: np.ndarray):
+        """For every hit, the columns it shares with the query and the products there:
+        (columns, values, bounds) with hit r's entries in columns[bounds[r]:bounds[r + 1]]."""
+        owner, columns, values = row_entries(self.vectors_, hits)
+        q_indices, q_data = query
+        at = np.minimum(np.searchsorted(q_indices, columns), max(len(q_indices) - 1, 0))
+        shared = q_indices[at] == columns if len(q_indices) else np.zeros(len(columns), dtype=bool)
+        values = values[shared] * q_data[at[shared]]
+        owner, columns = owner[shared], columns[shared]
+        nonzero = values != 0
+        owner, columns, values = owner[nonzero], columns[nonzero], values[nonzero]
+        return columns, values, np.searchsorted(owner, np.arange(len(hits) + 1))
+
+    def reasons(self, query: tuple[np.ndarray, np.ndarray], position: int, hits: np.ndarray) -> list[str]:
+        """One reason per hit. query: a query vector's row of a CSR batch, (sorted column indices,
+        values); position: the catalogue title the
+        query names (-1 for free text), whose genres then explain the genre match."""
+        if len(hits) == 0:
+            return []
+        columns, values, bounds = self._shared(query, hits)
+        (d_start, d_stop), (t_start, t_stop) = self.offsets_["description"], self.offsets_["title"]
+        (g_start, g_stop), (p_start, p_stop) = self.offsets_["genre"], self.offsets_["people"]
+        in_title = (columns >= t_start) & (columns < t_stop)
+        title_share = np.bincount(np.repeat(np.arange(len(hits)), np.diff(bounds)), weights=values * in_title,
+                                  minlength=len(hits))
+        query_genres = topical_genres(self.genres_[position]) if position >= 0 else None
+        column_list, value_list = columns.tolist(), values.tolist()
+        reasons = []
+        for r, j in enumerate(hits.tolist()):
+            row = column_list[bounds[r]:bounds[r + 1]]
+            parts = ["similar title"] if title_share[r] > 0 and title_share[r] >= self.title_bar_ else []
+            if genres := self._genres(j, query_genres, [c - g_start for c in row if g_start <= c < g_stop]):
+                parts.append("genre: " + ", ".join(genres[:3]))
+            people = {self.names_["people"][c - p_start] for c in row if p_start <= c < p_stop}
+            for kind, limit in (("director", 2), ("cast", 3)):
+                names, normalized = self.people_[kind]
+                if matched := [n for n, m in zip(names[j], normalized[j]) if m in people]:
+                    parts.append(f"{kind}: " + ", ".join(matched[:limit]))
+            about = sorted(
+                ((c, v) for c, v in zip(row, value_list[bounds[r]:bounds[r + 1]]) if d_start <= c < d_stop),
+                key=lambda cv: -cv[1],   # stable: ties keep column order
+            )
+            if about:
+                terms = _distinct_terms((self.names_["description"][c - d_start] for c, _ in about), 3)
+                parts.append("about: " + ", ".join(terms))
+            reasons.append("; ".join(parts) if parts else NOTHING_SHARED)
+        return reasons
+
+    def _genres(self, j: int, query_genres: set | None, genre_columns: list[int]) -> list[str]:
+        """Hit j's genres the query shares: its title's topical genres, or the genres the free
+        text's genre words are part of."""
+        if query_genres is not None:
+            return sorted(topical_genres(self.genres_[j]) & query_genres)
+        matched = {self.names_["genre"][c] for c in genre_columns}
+        if not matched:
+            return []
+        return [g for g, n in zip(self.genres_[j], self.genres_normalized_[j])
+                if n in matched or any(m in n for m in matched)]
+
+
+def _distinct_terms(terms, limit: int) -> list[str]:
+    """The first `limit` terms, skipping any whose words an earlier term already shows."""
+    chosen, words = [], set()
+    for term in terms:
+        parts = set(term.split())
+        if parts <= words:
+            continue
+        chosen.append(term)
+        words |= parts
+        if len(chosen) == limit:
+            break
+    return chosen

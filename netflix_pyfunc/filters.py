@@ -1,0 +1,73 @@
+"""Request filters as boolean masks over the catalogue, applied before ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from .catalog import COUNTRY, LISTED_IN, RATING, RELEASE_YEAR, TYPE, normalize_text
+from .params import InvalidRequest, Request
+
+
+def label_columns(labels: list[str], wanted: tuple[str, ...], *, exact: bool) -> list[int]:
+    """Columns of the catalogue labels that typed filter values name.
+
+    labels are normalised label names; a wanted value matches a label when its normalised
+    form equals it (exact) or is part of it ('horror' matches 'tv horror')."""
+    keys = [normalize_text(w) for w in wanted]
+    return [
+        j for j, label in enumerate(labels)
+        if any((key == label) if exact else (key and key in label) for key in keys)
+    ]
+
+
+class CatalogFilters:
+    """Type, release year, rating, country and genre of every title, for request masks."""
+
+    def fit(self, catalog: pd.DataFrame) -> CatalogFilters:
+        self.type_codes_, types = pd.factorize(catalog[TYPE])
+        self.type_index_ = {t: code for code, t in enumerate(types)}
+        self.years_ = catalog[RELEASE_YEAR].to_numpy(dtype=np.int64)
+        self.rating_codes_, ratings = pd.factorize(catalog[RATING])
+        self.rating_index_ = {r.lower(): code for code, r in enumerate(ratings) if r}
+        self.rating_values_ = sorted(r for r in ratings if r)
+        self.labels_, self.incidence_ = {}, {}
+        for name, column in (("country", COUNTRY), ("genre", LISTED_IN)):
+            binarizer = MultiLabelBinarizer(sparse_output=True)
+            self.incidence_[name] = binarizer.fit_transform(catalog[column]).tocsc()
+            self.labels_[name] = [normalize_text(label) for label in binarizer.classes_]
+        return self
+
+    def mask(self, request: Request) -> np.ndarray | None:
+        """Titles that pass the request's filters; None when it has none."""
+        masks = []
+        if request.type:
+            masks.append(self.type_codes_ == self.type_index_.get(request.type, -2))
+        if request.min_year is not None:
+            masks.append(self.years_ >= request.min_year)
+        if request.max_year is not None:
+            masks.append(self.years_ <= request.max_year)
+        if request.ratings:
+            masks.append(np.isin(self.rating_codes_, self._rating_codes(request.ratings)))
+        if request.countries:
+            masks.append(self._label_mask("country", request.countries, exact=True))
+        if request.genres:
+            masks.append(self._label_mask("genre", request.genres, exact=False))
+        return np.logical_and.reduce(masks) if masks else None
+
+    def _rating_codes(self, wanted: tuple[str, ...]) -> list[int]:
+        unknown = [r for r in wanted if r.lower() not in self.rating_index_]
+        if unknown:
+            raise InvalidRequest(f"unknown rating {unknown[0][:30]!r}; known ratings: {', '.join(self.rating_values_)}")
+        return [self.rating_index_[r.lower()] for r in wanted]
+
+    def _label_mask(self, name: str, wanted: tuple[str, ...], *, exact: bool) -> np.ndarray:
+        columns = label_columns(self.labels_[name], wanted, exact=exact)
+        if not columns:
+            raise InvalidRequest(f"no title has {name} {', '.join(wanted)[:80]!r}")
+        incidence = self.incidence_[name]
+        mask = np.zeros(incidence.shape[0], dtype=bool)
+        for j in columns:
+            mask[incidence.indices[incidence.indptr[j]:incidence.indptr[j + 1]]] = True
+        return mask
