@@ -37,7 +37,7 @@ class ExactIndex:
         rows = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))
         squared = np.bincount(rows, weights=queries.data * queries.data, minlength=queries.shape[0])
         raw = (queries @ self.vectors_t_).toarray()
-        np.divide(raw, squared[:, None].astype(np.float32), out=raw, where=squared[:, None] > 0)
+        raw /= np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
         return raw
 
     def search(self, queries: sp.csr_matrix, k: int, allowed: np.ndarray | None = None,
@@ -48,7 +48,8 @@ class ExactIndex:
         exclude_groups: per query row, a group id whose titles are left out (-1: none)."""
         results = []
         for start in range(0, queries.shape[0], _CHUNK):
-            scores = self.scores(queries[start:start + _CHUNK])
+            chunk = queries if queries.shape[0] <= _CHUNK else queries[start:start + _CHUNK]
+            scores = self.scores(chunk)
             for i, row_scores in enumerate(scores):
                 mask = allowed
                 group = -1 if exclude_groups is None else exclude_groups[start + i]

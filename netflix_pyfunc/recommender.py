@@ -115,18 +115,20 @@ class HybridRecommender(BaseEstimator):
         return self
 
     # ---------------------------------------------------------------- query vectors
-    def query_vectors(self, positions: np.ndarray, texts: list[str]) -> sp.csr_matrix:
+    def _query_vectors(self, positions: np.ndarray, texts: list[str]) -> sp.csr_matrix:
         """One stacked query vector per row: the catalogue vector of the title at positions[i]
         (-1: none), the vector of the free text texts[i] ('': none), or, with both, their sum
         with each block rescaled to unit length times sqrt(weight)."""
-        check_is_fitted(self, "index_")
         positions = np.asarray(positions, dtype=np.int64)
         n, n_features = len(positions), self.vectors_.shape[1]
         has_title = positions >= 0
         has_text = np.array([bool(text) for text in texts], dtype=bool)
         text_rows = np.flatnonzero(has_text)
-        rows, columns, data = self.text_vectorizer_.entries([texts[i] for i in text_rows])
-        rows = text_rows[rows]
+        if len(text_rows):
+            rows, columns, data = self.text_vectorizer_.entries([texts[i] for i in text_rows])
+            rows = text_rows[rows]
+        else:
+            rows, columns, data = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
         if has_title.any():
             title_rows = np.flatnonzero(has_title)
             entries = row_entries(self.vectors_, positions[title_rows])
@@ -155,14 +157,16 @@ class HybridRecommender(BaseEstimator):
     # ---------------------------------------------------------------- evaluation helpers
     def neighbors(self, positions, k: int) -> list[np.ndarray]:
         """Top-k catalogue positions for catalogue titles, as recommend ranks them unfiltered."""
+        check_is_fitted(self, "index_")
         positions = np.asarray(positions, dtype=np.int64)
-        vectors = self.query_vectors(positions, [""] * len(positions))
+        vectors = self._query_vectors(positions, [""] * len(positions))
         return [p for p, _ in self.index_.search(vectors, k, None, self._exclusions(positions))]
 
     def neighbors_for_text(self, texts, k: int) -> list[np.ndarray]:
         """Top-k catalogue positions for free-text queries, as recommend ranks them unfiltered."""
+        check_is_fitted(self, "index_")
         texts = list(texts)
-        vectors = self.query_vectors(np.full(len(texts), -1), texts)
+        vectors = self._query_vectors(np.full(len(texts), -1), texts)
         return [p for p, _ in self.index_.search(vectors, k)]
 
     # ---------------------------------------------------------------- requests
@@ -183,7 +187,7 @@ class HybridRecommender(BaseEstimator):
         request = request or Request()
         allowed = self.filters_.mask(request)
         positions = self._resolve(queries)
-        vectors = self.query_vectors(positions, [query.description for query in queries])
+        vectors = self._query_vectors(positions, [query.description for query in queries])
         indptr = vectors.indptr
         empty = np.flatnonzero(np.diff(indptr) == 0)
         if len(empty):
