@@ -19,7 +19,8 @@ from mlflow import MlflowClient
 
 from .catalog import clean_catalog, read_catalog
 from .eda import eda_figures
-from .evaluate import evaluate, genre_precision_at_k, objective, sample_positions, write_report
+from .evaluate import evaluate, objective, sample_positions, write_report
+from .metrics import genre_precision_at_k
 from .model import pyfunc_kwargs, save_recommender
 from .params import InvalidRequest, Query, Request
 from .recommender import HybridRecommender

@@ -3,7 +3,8 @@
 import pytest
 
 from netflix_pyfunc.baseline import DescriptionKNN
-from netflix_pyfunc.evaluate import evaluate, genre_precision_at_k, sample_positions
+from netflix_pyfunc.evaluate import evaluate, sample_positions
+from netflix_pyfunc.metrics import genre_precision_at_k
 from netflix_pyfunc.recommender import HybridRecommender
 
 pytestmark = pytest.mark.slow

@@ -12,6 +12,8 @@ import pytest
 from scipy.stats import skew
 
 from netflix_pyfunc import evaluate as ev
+from netflix_pyfunc import franchises as fr
+from netflix_pyfunc import metrics
 from netflix_pyfunc.catalog import DESCRIPTION, RAW_COLUMNS, TITLE, clean_catalog, load_catalog, normalize_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "netflix_titles.csv"
@@ -51,12 +53,12 @@ def catalog() -> pd.DataFrame:
 
 def test_genre_precision_identity_is_one(catalog):
     lists = [[ROCKY_II, ROCKY_III], [PANDA_2, OH_BABY], [PLANET]]
-    assert ev.genre_precision_at_k(catalog, [ROCKY, PANDA, NIGHT], lists) == 1.0
+    assert metrics.genre_precision_at_k(catalog, [ROCKY, PANDA, NIGHT], lists) == 1.0
 
 
 def test_genre_precision_no_hit_is_zero(catalog):
     lists = [[PANDA, MIDNIGHT], [ROCKY, PLANET]]
-    assert ev.genre_precision_at_k(catalog, [ROCKY, PANDA], lists) == 0.0
+    assert metrics.genre_precision_at_k(catalog, [ROCKY, PANDA], lists) == 0.0
 
 
 def test_genre_precision_exact_value(catalog):
@@ -66,19 +68,19 @@ def test_genre_precision_exact_value(catalog):
     # Tokyo Story has no topical genre -> skipped.  Mean of (0.5, 0, 1) = 0.5.
     queries = [ROCKY, OH_BABY, PANDA, TOKYO]
     lists = [[ROCKY_II, PANDA], [TOKYO], [OH_BABY, OH_BABY_TAMIL], [OH_BABY]]
-    assert ev.genre_precision_at_k(catalog, queries, lists) == pytest.approx(0.5)
+    assert metrics.genre_precision_at_k(catalog, queries, lists) == pytest.approx(0.5)
 
 
 def test_genre_precision_empty_list_scores_zero_and_all_skipped_is_nan(catalog):
-    assert ev.genre_precision_at_k(catalog, [ROCKY, PANDA], [[], [PANDA_2]]) == pytest.approx(0.5)
-    assert math.isnan(ev.genre_precision_at_k(catalog, [TOKYO], [[ROCKY]]))
+    assert metrics.genre_precision_at_k(catalog, [ROCKY, PANDA], [[], [PANDA_2]]) == pytest.approx(0.5)
+    assert math.isnan(metrics.genre_precision_at_k(catalog, [TOKYO], [[ROCKY]]))
 
 
 def test_genre_precision_rejects_mismatched_lengths_and_bad_positions(catalog):
     with pytest.raises(ValueError, match="2 query positions but 1"):
-        ev.genre_precision_at_k(catalog, [ROCKY, PANDA], [[ROCKY_II]])
+        metrics.genre_precision_at_k(catalog, [ROCKY, PANDA], [[ROCKY_II]])
     with pytest.raises(ValueError, match="outside"):
-        ev.genre_precision_at_k(catalog, [ROCKY], [[99]])
+        metrics.genre_precision_at_k(catalog, [ROCKY], [[99]])
 
 
 # ---------------------------------------------------------------- franchise grouping
@@ -102,7 +104,7 @@ REAL_TITLES = [
 
 @pytest.fixture(scope="module")
 def real_groups() -> dict[str, list[str]]:
-    return {key: [REAL_TITLES[p] for p in positions] for key, positions in ev.franchise_groups(REAL_TITLES).items()}
+    return {key: [REAL_TITLES[p] for p in positions] for key, positions in fr.franchise_groups(REAL_TITLES).items()}
 
 
 def _group_of(groups: dict[str, list[str]], title: str) -> str | None:
@@ -158,7 +160,7 @@ def test_franchise_unrelated_titles_apart(real_groups, first, second):
     ],
 )
 def test_franchise_key(title, key):
-    assert ev.franchise_key(title) == key
+    assert fr.franchise_key(title) == key
 
 
 def test_franchise_common_word_and_duplicate_title_groups_dropped(real_groups):
@@ -171,20 +173,20 @@ def test_franchise_common_word_and_duplicate_title_groups_dropped(real_groups):
 
 
 def test_franchise_stop_word_and_short_keys_dropped():
-    groups = ev.franchise_groups(["Them", "Them: Covenant", "K", "K 2", "Tremors", "Tremors 2: Aftershocks"])
+    groups = fr.franchise_groups(["Them", "Them: Covenant", "K", "K 2", "Tremors", "Tremors 2: Aftershocks"])
     assert groups == {"tremors": [4, 5]}
 
 
 def test_franchise_specific_single_word_kept_despite_other_titles_with_word():
     # 'rocky' is in 6 titles and the group has 5: specific enough.
-    groups = ev.franchise_groups(REAL_TITLES)
+    groups = fr.franchise_groups(REAL_TITLES)
     assert [REAL_TITLES[p] for p in groups["rocky"]] == ["Rocky", "Rocky II", "Rocky III", "Rocky IV", "Rocky V"]
 
 
 @pytest.mark.skipif(not DATA.exists(), reason="data/netflix_titles.csv not present")
 def test_franchise_groups_on_full_catalogue():
     titles = load_catalog(DATA)[TITLE].tolist()
-    groups = ev.franchise_groups(titles)
+    groups = fr.franchise_groups(titles)
     named = {key: sorted(titles[p] for p in positions) for key, positions in groups.items()}
     assert named["rocky"] == ["Rocky", "Rocky II", "Rocky III", "Rocky IV", "Rocky V"]
     assert {"Kung Fu Panda", "Kung Fu Panda 2"} <= set(named["kung fu panda"])
@@ -205,12 +207,12 @@ def test_franchise_recall_identity_is_one():
         ROCKY: [ROCKY_II, ROCKY_III], ROCKY_II: [ROCKY_III, ROCKY], ROCKY_III: [ROCKY, ROCKY_II],
         PANDA: [PANDA_2, MIDNIGHT], PANDA_2: [PANDA, MIDNIGHT],
     }
-    assert ev.franchise_recall_at_k(HAND_GROUPS, lists) == 1.0
+    assert fr.franchise_recall_at_k(HAND_GROUPS, lists) == 1.0
 
 
 def test_franchise_recall_no_hit_is_zero():
     lists = {p: [MIDNIGHT, PLANET] for p in (ROCKY, ROCKY_II, ROCKY_III, PANDA, PANDA_2)}
-    assert ev.franchise_recall_at_k(HAND_GROUPS, lists) == 0.0
+    assert fr.franchise_recall_at_k(HAND_GROUPS, lists) == 0.0
 
 
 def test_franchise_recall_exact_value():
@@ -220,41 +222,41 @@ def test_franchise_recall_exact_value():
         ROCKY: [ROCKY_II, MIDNIGHT], ROCKY_II: [ROCKY, ROCKY_III], ROCKY_III: [MIDNIGHT, PLANET],
         PANDA: [PANDA_2, MIDNIGHT], PANDA_2: [MIDNIGHT, PLANET],
     }
-    assert ev.franchise_recall_at_k(HAND_GROUPS, lists) == pytest.approx(0.5)
+    assert fr.franchise_recall_at_k(HAND_GROUPS, lists) == pytest.approx(0.5)
 
 
 def test_franchise_recall_denominator_is_capped_at_k():
     groups = {"big": [0, 1, 2, 3]}
     lists = {0: [1, 2], 1: [0, 2], 2: [0, 1], 3: [0, 9]}
     # k=2: three members find 2 of min(3, 2) = 2 -> 1; member 3 finds 1 -> 0.5.
-    assert ev.franchise_recall_at_k(groups, lists, k=2) == pytest.approx(3.5 / 4)
+    assert fr.franchise_recall_at_k(groups, lists, k=2) == pytest.approx(3.5 / 4)
     # With k=3 the same lists can reach only 2 of 3.
-    assert ev.franchise_recall_at_k(groups, lists, k=3) == pytest.approx((2 / 3 * 3 + 1 / 3) / 4)
+    assert fr.franchise_recall_at_k(groups, lists, k=3) == pytest.approx((2 / 3 * 3 + 1 / 3) / 4)
 
 
 def test_franchise_recall_language_versions_count_as_one_work(catalog):
-    works = ev.work_ids(catalog)
+    works = metrics.work_ids(catalog)
     assert works[OH_BABY] == works[OH_BABY_TAMIL] and works[ROCKY] != works[ROCKY_II]
     # Pure language versions of one work: nothing reachable, members skipped -> NaN.
     assert math.isnan(
-        ev.franchise_recall_at_k({"oh baby": [OH_BABY, OH_BABY_TAMIL]}, {OH_BABY: [], OH_BABY_TAMIL: []}, work_ids=works, k=2)
+        fr.franchise_recall_at_k({"oh baby": [OH_BABY, OH_BABY_TAMIL]}, {OH_BABY: [], OH_BABY_TAMIL: []}, work_ids=works, k=2)
     )
     # A sequel available in two language versions: showing either one is a full hit.
     groups = {"mixed": [ROCKY, OH_BABY, OH_BABY_TAMIL]}
     lists = {ROCKY: [OH_BABY_TAMIL, MIDNIGHT], OH_BABY: [ROCKY, MIDNIGHT], OH_BABY_TAMIL: [MIDNIGHT, PLANET]}
-    assert ev.franchise_recall_at_k(groups, lists, work_ids=works, k=2) == pytest.approx(2 / 3)
+    assert fr.franchise_recall_at_k(groups, lists, work_ids=works, k=2) == pytest.approx(2 / 3)
 
 
 def test_franchise_recall_missing_member_list_is_an_error():
     with pytest.raises(ValueError, match="without a recommendation list"):
-        ev.franchise_recall_at_k(HAND_GROUPS, {ROCKY: [ROCKY_II]})
+        fr.franchise_recall_at_k(HAND_GROUPS, {ROCKY: [ROCKY_II]})
 
 
 # ---------------------------------------------------------------- known item
 
 
 def test_known_item_queries_take_a_quarter_of_the_words_in_order(catalog):
-    queries = ev.known_item_queries(catalog, [ROCKY, PANDA], seed=3)
+    queries = metrics.known_item_queries(catalog, [ROCKY, PANDA], seed=3)
     for position, query in zip([ROCKY, PANDA], queries):
         words = normalize_text(catalog[DESCRIPTION].iat[position]).split()
         chosen = query.split()
@@ -264,10 +266,10 @@ def test_known_item_queries_take_a_quarter_of_the_words_in_order(catalog):
 
 
 def test_known_item_queries_seeded_and_independent_of_sample(catalog):
-    alone = ev.known_item_queries(catalog, [PANDA], seed=1)
-    together = ev.known_item_queries(catalog, [ROCKY, PANDA], seed=1)
+    alone = metrics.known_item_queries(catalog, [PANDA], seed=1)
+    together = metrics.known_item_queries(catalog, [ROCKY, PANDA], seed=1)
     assert alone == together[1:]
-    variants = {ev.known_item_queries(catalog, [PANDA], seed=seed)[0] for seed in range(10)}
+    variants = {metrics.known_item_queries(catalog, [PANDA], seed=seed)[0] for seed in range(10)}
     assert len(variants) > 1
 
 
@@ -276,32 +278,32 @@ def test_known_item_queries_at_least_one_word_and_empty_description_rejected(cat
     short[DESCRIPTION] = short[DESCRIPTION].astype(object)
     short.loc[ROCKY, DESCRIPTION] = "Boxing."
     short.loc[PANDA, DESCRIPTION] = ""
-    assert ev.known_item_queries(short, [ROCKY]) == ["boxing"]
+    assert metrics.known_item_queries(short, [ROCKY]) == ["boxing"]
     with pytest.raises(ValueError, match=f"position {PANDA} has an empty description"):
-        ev.known_item_queries(short, [PANDA])
+        metrics.known_item_queries(short, [PANDA])
 
 
 def test_known_item_success_values():
-    assert ev.known_item_success_at_k([0, 1, 2], [[0, 5], [1], [4, 2]]) == 1.0
-    assert ev.known_item_success_at_k([0, 1, 2], [[5], [], [4, 3]]) == 0.0
-    assert ev.known_item_success_at_k([0, 1, 2], [[0, 5], [3], [4, 2]]) == pytest.approx(2 / 3)
-    assert math.isnan(ev.known_item_success_at_k([], []))
+    assert metrics.known_item_success_at_k([0, 1, 2], [[0, 5], [1], [4, 2]]) == 1.0
+    assert metrics.known_item_success_at_k([0, 1, 2], [[5], [], [4, 3]]) == 0.0
+    assert metrics.known_item_success_at_k([0, 1, 2], [[0, 5], [3], [4, 2]]) == pytest.approx(2 / 3)
+    assert math.isnan(metrics.known_item_success_at_k([], []))
 
 
 # ---------------------------------------------------------------- coverage and hubness
 
 
 def test_coverage_values():
-    assert ev.catalog_coverage_at_k([[0, 1], [2, 3]], 4) == 1.0
-    assert ev.catalog_coverage_at_k([[], []], 4) == 0.0
-    assert ev.catalog_coverage_at_k([[0, 1], [1, 2]], 4) == pytest.approx(0.75)
+    assert metrics.catalog_coverage_at_k([[0, 1], [2, 3]], 4) == 1.0
+    assert metrics.catalog_coverage_at_k([[], []], 4) == 0.0
+    assert metrics.catalog_coverage_at_k([[0, 1], [1, 2]], 4) == pytest.approx(0.75)
     with pytest.raises(ValueError, match="outside"):
-        ev.catalog_coverage_at_k([[0, 4]], 4)
+        metrics.catalog_coverage_at_k([[0, 4]], 4)
 
 
 def test_hubness_exact_values():
     lists = [[0, 1], [0, 2], [0, 3]]
-    hub_max, hub_skew = ev.hubness(lists, 5)
+    hub_max, hub_skew = metrics.hubness(lists, 5)
     # N_k = [3, 1, 1, 1, 0]: item 0 is in all 3 lists.
     assert hub_max == 1.0
     assert hub_skew == pytest.approx(skew([3, 1, 1, 1, 0]))
@@ -309,30 +311,30 @@ def test_hubness_exact_values():
 
 
 def test_hubness_of_flat_distribution():
-    hub_max, hub_skew = ev.hubness([[0, 1], [2, 3]], 4)
+    hub_max, hub_skew = metrics.hubness([[0, 1], [2, 3]], 4)
     assert hub_max == 0.5 and hub_skew == 0.0
 
 
 def test_hubness_counts_an_item_once_per_list():
-    assert ev.hubness([[0, 0, 1]], 2) == (1.0, 0.0)
+    assert metrics.hubness([[0, 0, 1]], 2) == (1.0, 0.0)
 
 
 # ---------------------------------------------------------------- diversity
 
 
 def test_intra_list_diversity_values(catalog):
-    assert ev.intra_list_diversity([[ROCKY, ROCKY_II, ROCKY_III]], catalog) == 0.0
-    assert ev.intra_list_diversity([[ROCKY, PANDA, MIDNIGHT]], catalog) == 1.0
+    assert metrics.intra_list_diversity([[ROCKY, ROCKY_II, ROCKY_III]], catalog) == 0.0
+    assert metrics.intra_list_diversity([[ROCKY, PANDA, MIDNIGHT]], catalog) == 1.0
     # [Rocky, Rocky II, Panda]: distances 0, 1, 1 -> 2/3.  [Panda, Oh! Baby]: {C&F, Comedies} vs
     # {Comedies} (International Movies ignored) -> 1 - 1/2.  Single-item list skipped.
     lists = [[ROCKY, ROCKY_II, PANDA], [PANDA, OH_BABY], [MIDNIGHT]]
-    assert ev.intra_list_diversity(lists, catalog) == pytest.approx((2 / 3 + 0.5) / 2)
+    assert metrics.intra_list_diversity(lists, catalog) == pytest.approx((2 / 3 + 0.5) / 2)
 
 
 def test_intra_list_diversity_genre_less_titles_are_identical(catalog):
-    assert ev.intra_list_diversity([[TOKYO, TOKYO]], catalog) == 0.0
-    assert ev.intra_list_diversity([[TOKYO, ROCKY]], catalog) == 1.0
-    assert math.isnan(ev.intra_list_diversity([[ROCKY]], catalog))
+    assert metrics.intra_list_diversity([[TOKYO, TOKYO]], catalog) == 0.0
+    assert metrics.intra_list_diversity([[TOKYO, ROCKY]], catalog) == 1.0
+    assert math.isnan(metrics.intra_list_diversity([[ROCKY]], catalog))
 
 
 # ---------------------------------------------------------------- latency
@@ -349,17 +351,17 @@ def test_latency_is_the_median_and_warms_up():
 
             time.sleep(slow[query])
 
-    median = ev.latency_ms_p50(fn, ["a", "b", "slow"])
+    median = metrics.latency_ms_p50(fn, ["a", "b", "slow"])
     assert median < 40.0  # the one 50 ms call is not the median
     assert calls == ["a", "a", "b", "slow"]
     with pytest.raises(ValueError, match="at least one query"):
-        ev.latency_ms_p50(fn, [])
+        metrics.latency_ms_p50(fn, [])
 
 
 def test_latency_measures_wall_time():
     import time
 
-    assert ev.latency_ms_p50(lambda _: time.sleep(0.01), ["x", "y", "z"]) >= 10.0
+    assert metrics.latency_ms_p50(lambda _: time.sleep(0.01), ["x", "y", "z"]) >= 10.0
 
 
 # ---------------------------------------------------------------- evaluate and objective
@@ -367,9 +369,9 @@ def test_latency_measures_wall_time():
 
 def _oracle(catalog):
     """Fake model: recommends franchise mates, then same-genre titles; text search by word overlap."""
-    groups = ev.franchise_groups(catalog[TITLE].tolist())
-    genres = ev.topical_genre_matrix(catalog)
-    works = ev.work_ids(catalog)
+    groups = fr.franchise_groups(catalog[TITLE].tolist())
+    genres = metrics.topical_genre_matrix(catalog)
+    works = metrics.work_ids(catalog)
     words = [set(normalize_text(text).split()) for text in catalog[DESCRIPTION]]
     calls = {"positions": []}
 
