@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.queries import batch_rows, description_queries, title_queries  # noqa: E402
+from harness import latency_summary  # noqa: E402
 from netflix_pyfunc.catalog import load_catalog  # noqa: E402
 from netflix_pyfunc.model import RecommenderModel  # noqa: E402
 from netflix_pyfunc.recommender import HybridRecommender  # noqa: E402
@@ -55,18 +56,13 @@ def time_kind(model: RecommenderModel, inputs, params, n: int) -> list[float]:
     return out
 
 
-def summary(ms: list[float]) -> dict:
-    ms = sorted(ms)
-    return {"p50_ms": round(statistics.median(ms), 3), "p99_ms": round(ms[int(0.99 * (len(ms) - 1))], 3), "n": len(ms)}
-
-
 def measure(recommender: HybridRecommender, n: int = 300, kinds=None) -> dict:
     model = model_for(recommender)
     out = {}
     for kind, (inputs, params) in cases().items():
         if kinds and kind not in kinds:
             continue
-        out[kind] = summary(time_kind(model, inputs, params, n if kind != "batch100" else max(20, n // 10)))
+        out[kind] = latency_summary(time_kind(model, inputs, params, n if kind != "batch100" else max(20, n // 10)))
     return out
 
 

@@ -30,9 +30,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,8 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.queries import batch_rows, description_queries, title_queries  # noqa: E402
+from harness import BIN, MlflowServer, latency_summary  # noqa: E402
 
-BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 MODEL_NAME = "netflix-recommender"
 CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
@@ -155,94 +152,23 @@ def throughput(port: int, rotation: list[bytes], clients: int, seconds: float) -
 
 
 # ------------------------------------------------------------------ servers
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def serve(model_uri: str, env: dict, workdir: Path, workers: int = 1, name: str = "server") -> MlflowServer:
+    return MlflowServer(model_uri, cwd=workdir, env=env, log_path=workdir / f"{name}-w{workers}.log", workers=workers)
 
 
-class Server:
-    """`mlflow models serve` in its own process group; always stopped by its own pid."""
+def answers(body: bytes):
+    """A readiness probe: the server answers 200 to this /invocations body (cold start = the first 200)."""
 
-    def __init__(self, model_uri: str, env: dict, workdir: Path, workers: int = 1, name: str = "server"):
-        self.port = free_port()
-        self.log_path = workdir / f"{name}-w{workers}-{self.port}.log"
-        self.log = self.log_path.open("w")
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [str(BIN / "mlflow"), "models", "serve", "-m", model_uri, "--env-manager", "local",
-             "-h", "127.0.0.1", "-p", str(self.port), "-w", str(workers)],
-            cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    def probe(url: str) -> bool:
+        try:
+            status, answer = Client(int(url.rsplit(":", 1)[1]), keep_alive=False).post(body)
+        except (ConnectionError, OSError, http.client.HTTPException):
+            return False
+        if status != 200:
+            raise RuntimeError(f"probe answered {status}: {answer[:500]!r}")
+        return True
 
-    def wait_ready(self, probe: bytes, timeout: float = 180) -> float:
-        """Seconds from process start to the first 200 on /invocations."""
-        deadline = self.started + timeout
-        while time.perf_counter() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                status, body = Client(self.port, keep_alive=False).post(probe)
-                if status == 200:
-                    return time.perf_counter() - self.started
-                raise RuntimeError(f"probe answered {status}: {body[:500]!r}")
-            except (ConnectionError, OSError, http.client.HTTPException):
-                time.sleep(0.02)
-        raise TimeoutError(f"no 200 on /invocations within {timeout} s")
-
-    def rss_mb(self) -> dict:
-        """Resident memory of the server's process tree: total and its largest process (the worker)."""
-        tree = _descendants(self.process.pid) | {self.process.pid}
-        sizes = [_rss_kb(pid) for pid in tree]
-        sizes = [s for s in sizes if s]
-        return {"total_mb": round(sum(sizes) / 1024, 1), "largest_mb": round(max(sizes, default=0) / 1024, 1),
-                "processes": len(sizes)}
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self.log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, stack = set(), [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return probe
 
 
 # ------------------------------------------------------------------ the steps
@@ -300,14 +226,7 @@ def dir_mb(path: Path) -> float:
 
 
 def _summary(times: list[float], errors: int) -> dict:
-    times = sorted(times)
-    return {
-        "p50_ms": round(statistics.median(times), 3),
-        "p99_ms": round(times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))], 3),
-        "mean_ms": round(statistics.fmean(times), 3),
-        "n": len(times),
-        "errors": errors,
-    }
+    return {**latency_summary(times), "errors": errors}
 
 
 def _timed(client: Client, rotation: list[bytes], n: int, start: int) -> tuple[list[float], int]:
@@ -331,10 +250,10 @@ def measure_pair(env: dict, tmp: Path, echo_dir: Path, args, rotations) -> tuple
     """Floor and model served side by side (one worker each), measured in alternating rounds so
     that both see the same background load on a shared machine."""
     floor, model = {}, {}
-    with Server(str(echo_dir), env, tmp, workers=1, name="floor") as f_server:
-        floor["cold_start_s"] = round(f_server.wait_ready(rotations["title"][0]), 2)
-        with Server(CHAMPION_URI, env, tmp, workers=1, name="model") as m_server:
-            model["cold_start_s"] = round(m_server.wait_ready(rotations["title"][0]), 2)
+    with serve(str(echo_dir), env, tmp, workers=1, name="floor") as f_server:
+        floor["cold_start_s"] = round(f_server.ready(answers(rotations["title"][0]), timeout=180), 2)
+        with serve(CHAMPION_URI, env, tmp, workers=1, name="model") as m_server:
+            model["cold_start_s"] = round(m_server.ready(answers(rotations["title"][0]), timeout=180), 2)
             servers = ((floor, f_server), (model, m_server))
             rounds = 4
             for kind in KINDS:
@@ -370,9 +289,7 @@ def measure_pair(env: dict, tmp: Path, echo_dir: Path, args, rotations) -> tuple
 def inprocess(model_dir: Path, n: int) -> dict:
     import mlflow
 
-    from bench.inprocess import measure
-
-    from bench.inprocess import serialization
+    from bench.inprocess import measure, serialization
 
     model = mlflow.pyfunc.load_model(str(model_dir))
     recommender = model.unwrap_python_model().recommender
@@ -384,8 +301,8 @@ def workers_experiment(env: dict, tmp: Path, args, rotations) -> dict:
     out = {}
     n = max(40, args.requests // 4)
     for workers in (1, 2):
-        with Server(CHAMPION_URI, env, tmp, workers=workers, name="workers") as server:
-            server.wait_ready(rotations["title"][0])
+        with serve(CHAMPION_URI, env, tmp, workers=workers, name="workers") as server:
+            server.ready(answers(rotations["title"][0]), timeout=180)
             out[f"w{workers}_keepalive"] = latency(server.port, rotations["title"], n, warmup=5)
             out[f"w{workers}_new_connection"] = latency(server.port, rotations["title"], n, warmup=5, keep_alive=False)
     return out

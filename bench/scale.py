@@ -8,11 +8,11 @@ from a third title, its country from a fourth and type/genres/rating/year from a
 
 Each size runs in a fresh subprocess (so peak RSS is that size's own) and reports:
 fit time, peak RSS, pickled artifact size, in-process p50/p99 of title and description
-queries, and for search="blocked" its recall@10 against exact search.
+queries, (exact search).
 
-    python bench/scale.py                      # 1x, 10x, 100x, exact and approximate index
+    python bench/scale.py                      # 1x, 10x, 100x
     python bench/scale.py --factors 1 10       # smaller run
-    python bench/scale.py --one 10 --index blocked  # one measurement (prints JSON)
+    python bench/scale.py --one 10             # one measurement (prints JSON)
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from harness import latency_summary  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 TARGETS = {"train_s": 600.0, "title_p50_ms": 30.0, "description_p50_ms": 50.0}  # at 100x
@@ -83,24 +84,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _p(ms: list[float]) -> dict:
-    ms = sorted(ms)
-    return {"p50_ms": round(statistics.median(ms), 2), "p99_ms": round(ms[int(0.99 * (len(ms) - 1))], 2)}
-
-
-def _recall_at_10(model, index: str, search, queries) -> float:
-    """Share of exact search's top 10 that the model's search mode `index` also finds."""
-    import numpy as np
-
-    approx = search(queries, 10)
-    model.search = "exact"
-    exact = search(queries, 10)
-    model.search = index
-    return round(float(np.mean(
-        [len(set(a.tolist()) & set(e.tolist())) / max(1, len(e)) for a, e in zip(approx, exact)])), 4)
-
-
-def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dict:
+def measure_one(factor: int, n_queries: int) -> dict:
     """Build, fit, pickle and query one catalogue size (in this process)."""
     from bench.queries import description_queries
     from netflix_pyfunc.model import save_recommender
@@ -110,9 +94,8 @@ def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dic
     started = time.perf_counter()
     catalog = synthetic_catalog(factor)
     build_s = time.perf_counter() - started
-    kwargs = {"search": index}
     started = time.perf_counter()
-    model = HybridRecommender(**kwargs).fit(catalog)
+    model = HybridRecommender().fit(catalog)
     fit_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         path = save_recommender(model, Path(tmp) / "recommender.pkl")
@@ -128,10 +111,10 @@ def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dic
     texts = (description_queries() * 2)[:n_queries]
     request = Request(k=10)
     out = {
-        "factor": factor, "n_titles": len(catalog), "index": index,
+        "factor": factor, "n_titles": len(catalog),
         "catalog_build_s": round(build_s, 1), "fit_s": round(fit_s, 1),
         "artifact_mb": round(artifact_mb, 1), "unpickle_s": round(load_s, 2),
-        "index_nnz": int(model.index_.nnz), "n_features": int(model.index_.shape[1]),
+        "index_nnz": int(model.vectors_.nnz), "n_features": int(model.vectors_.shape[1]),
     }
     for kind, queries in (("title", [Query(title=t) for t in titles]), ("description", [Query(description=d) for d in texts])):
         for q in queries[:5]:
@@ -141,63 +124,51 @@ def measure_one(factor: int, index: str, n_queries: int, exact_too: bool) -> dic
             t0 = time.perf_counter()
             model.recommend([q], request)
             times.append((time.perf_counter() - t0) * 1000)
-        out[kind] = _p(times)
-    if exact_too and index != "exact":
-        # recall@10 of the approximate index against exact search over the same vectors
-        rows = rng.sample(range(len(catalog)), min(300, len(catalog)))
-        out["recall_at_10_title"] = _recall_at_10(model, index, model.neighbors, rows)
-        texts_r = description_queries()[:200]
-        out["recall_at_10_description"] = _recall_at_10(model, index, model.neighbors_for_text, texts_r)
+        out[kind] = latency_summary(times)
     out["peak_rss_mb"] = round(_peak_rss_mb(), 0)
     return out
 
 
-def run_child(factor: int, index: str, n_queries: int, timeout: float) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(factor), "--index", index,
-               "--queries", str(n_queries)]
+def run_child(factor: int, n_queries: int, timeout: float) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(factor), "--queries", str(n_queries)]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
-        return {"factor": factor, "index": index, "error": done.stderr[-2000:],
+        return {"factor": factor, "error": done.stderr[-2000:],
                 "wall_s": round(time.perf_counter() - started, 1)}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def table(rows: list[dict]) -> str:
-    head = (f"{'titles':>8} {'index':>6} {'fit s':>7} {'peak MB':>8} {'pkl MB':>7} {'load s':>7} "
-            f"{'title p50':>9} {'p99':>7} {'desc p50':>9} {'p99':>7} {'recall@10 t/d':>14}")
+    head = (f"{'titles':>8} {'fit s':>7} {'peak MB':>8} {'pkl MB':>7} {'load s':>7} "
+            f"{'title p50':>9} {'p99':>7} {'desc p50':>9} {'p99':>7}")
     lines = [head, "-" * len(head)]
     for r in rows:
         if "error" in r:
-            lines.append(f"{r['factor']:>7}x {r['index']:>6}  failed: {r['error'].strip().splitlines()[-1][:80]}")
+            lines.append(f"{r['factor']:>7}x  failed: {r['error'].strip().splitlines()[-1][:80]}")
             continue
-        recall = (f"{r['recall_at_10_title']:.3f}/{r['recall_at_10_description']:.3f}"
-                  if "recall_at_10_title" in r else "exact")
         lines.append(
-            f"{r['n_titles']:>8} {r['index']:>6} {r['fit_s']:>7.1f} {r['peak_rss_mb']:>8.0f} {r['artifact_mb']:>7.1f} "
+            f"{r['n_titles']:>8} {r['fit_s']:>7.1f} {r['peak_rss_mb']:>8.0f} {r['artifact_mb']:>7.1f} "
             f"{r['unpickle_s']:>7.2f} {r['title']['p50_ms']:>9.2f} {r['title']['p99_ms']:>7.2f} "
-            f"{r['description']['p50_ms']:>9.2f} {r['description']['p99_ms']:>7.2f} {recall:>14}")
+            f"{r['description']['p50_ms']:>9.2f} {r['description']['p99_ms']:>7.2f}")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 10, 100])
-    parser.add_argument("--indexes", nargs="+", default=["exact", "blocked"], help="search modes")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--one", type=int, help="measure one factor in this process and print JSON")
-    parser.add_argument("--index", default="exact")
     args = parser.parse_args(argv)
     if args.one is not None:
-        print(json.dumps(measure_one(args.one, args.index, args.queries, exact_too=True)))
+        print(json.dumps(measure_one(args.one, args.queries)))
         return 0
     rows = []
     for factor in args.factors:
-        for index in args.indexes:
-            print(f"{factor}x {index} ...", file=sys.stderr, flush=True)
-            rows.append(run_child(factor, index, args.queries, args.timeout))
-            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        print(f"{factor}x ...", file=sys.stderr, flush=True)
+        rows.append(run_child(factor, args.queries, args.timeout))
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     result = {"started": stamp, "rows": rows, "targets_at_100x": TARGETS}

@@ -21,9 +21,6 @@ import csv
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,6 +28,11 @@ import time
 from pathlib import Path
 
 import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from harness import BIN, MlflowServer, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "netflix_titles.csv"
@@ -92,13 +94,6 @@ def tree_rss_bytes(pid: int) -> tuple[int, int]:
                     if not children.get(current):
                         leaves += rss
     return total, leaves
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(q / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]
 
 
 class Stats:
@@ -174,7 +169,7 @@ def soak(url: str, *, seconds: float, clients: int, pid: int | None, warmup: flo
         "errors": sum(stats.errors.values()),
         "error_kinds": stats.errors,
         "throughput_rps": round(len(latencies) / duration, 1) if duration else 0.0,
-        "latency_ms": {name: round(percentile(latencies, q) * 1000, 1)
+        "latency_ms": {name: round(percentile(latencies, q) * 1000, 1) if latencies else None
                        for name, q in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))},
     }
     if rss:
@@ -188,48 +183,19 @@ def soak(url: str, *, seconds: float, clients: int, pid: int | None, warmup: flo
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def start_server(model_uri: str, workers: int, timeout: float = 300):
-    port = _free_port()
-    mlflow_bin = Path(sys.executable).parent / "mlflow"
-    command = [str(mlflow_bin if mlflow_bin.exists() else "mlflow"), "models", "serve", "-m", model_uri,
-               "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-w", str(workers)]
-    # The server's access log (one line per request) goes to a file, not the report.
-    log_path = Path(tempfile.gettempdir()) / f"soak-server-{port}.log"
-    log = log_path.open("w")
+    """A server of its own; yields (url, pid). Its access log (one line per request) goes to a file."""
+    log_path = Path(tempfile.mkdtemp(prefix="soak-")) / "server.log"
     print(f"server log: {log_path}")
     # `mlflow models serve` runs `bash -c "exec uvicorn ..."`: uvicorn must be on PATH.
-    env = {**os.environ, "PATH": f"{mlflow_bin.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited with {process.returncode} before answering /ping")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{url}/ping", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server did not answer /ping within {timeout:.0f} s")
-            time.sleep(0.5)
-        yield url, process.pid
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with MlflowServer(model_uri, cwd=Path.cwd(), env=env, log_path=log_path, workers=workers) as server:
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+            server.ready(timeout=timeout)
+        except (RuntimeError, TimeoutError) as error:
+            raise SystemExit(f"server not ready: {str(error)[:300]}") from None
+        yield server.url, server.process.pid
 
 
 def report(result: dict, max_growth: float) -> list[str]:

@@ -9,34 +9,22 @@ Everything binds to 127.0.0.1 and every process started here is stopped here.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from harness import BIN, MlflowServer
+
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 DATA = ROOT / "data" / "netflix_titles.csv"
 MODEL_NAME = "netflix-recommender"
 CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
-# Loading the model and importing MLflow take ~20 s on an idle 2-core machine and up to
-# ~75 s on a busy one; a server that is not up after this long is broken.
-START_TIMEOUT = 240
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tracking_env(tmp: Path) -> dict:
@@ -63,69 +51,6 @@ def invoke(url: str, body, *, headers: dict | None = None, timeout: float = 60) 
         f"{url}/invocations", data=data,
         headers={"Content-Type": "application/json"} if headers is None else headers, timeout=timeout,
     )
-
-
-class Server:
-    """A running `mlflow models serve` on a loopback port."""
-
-    def __init__(self, process: subprocess.Popen, url: str, log_path: Path):
-        self.process = process
-        self.url = url
-        self.log_path = log_path
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-
-def spawn_server(model_uri: str, *, cwd: Path, env: dict, log_path: Path, workers: int = 1,
-                 port: int | None = None) -> Server:
-    """Start `mlflow models serve` in its own process group; do not wait for it."""
-    port = port or free_port()
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [str(BIN / "mlflow"), "models", "serve", "-m", str(model_uri), "--env-manager", "local",
-         "-h", "127.0.0.1", "-p", str(port), "-w", str(workers)],
-        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    log.close()  # the child holds its own copy
-    return Server(process, f"http://127.0.0.1:{port}", log_path)
-
-
-def wait_until_ready(server: Server, timeout: float = START_TIMEOUT) -> float:
-    """Seconds until /ping answers 200; raises if the server exits or the time runs out."""
-    started = time.monotonic()
-    while True:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited with {server.process.returncode}: {server.log[-3000:]}")
-        with contextlib.suppress(requests.ConnectionError, requests.Timeout):
-            if requests.get(f"{server.url}/ping", timeout=2).status_code == 200:
-                return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"server did not answer /ping within {timeout:.0f} s: {server.log[-3000:]}")
-        time.sleep(0.5)
-
-
-@contextlib.contextmanager
-def serving(model_uri: str, *, cwd: Path, env: dict, log_path: Path, workers: int = 1):
-    """A ready server for the duration of the with-block, always stopped afterwards."""
-    server = spawn_server(model_uri, cwd=cwd, env=env, log_path=log_path, workers=workers)
-    try:
-        wait_until_ready(server)
-        yield server
-    finally:
-        server.stop()
 
 
 def server_env(env: dict) -> dict:
@@ -174,7 +99,7 @@ class External:
 
 @pytest.fixture(scope="session")
 def live_server(request):
-    """One shared server for the champion; yields a Server (use .url).
+    """One shared server for the champion; yields a harness.MlflowServer (use .url).
 
     With NETFLIX_SERVING_URL=http://127.0.0.1:PORT the tests use that server instead of
     training and starting one (e.g. a running image: nginx on :8080 proxies /invocations)."""
@@ -182,7 +107,8 @@ def live_server(request):
         yield External(url)
         return
     tmp, env = request.getfixturevalue("trained_store")
-    with serving(CHAMPION_URI, cwd=tmp, env=server_env(env), log_path=tmp / "live-serve.log") as server:
+    with MlflowServer(CHAMPION_URI, cwd=tmp, env=server_env(env), log_path=tmp / "live-serve.log") as server:
+        server.ready()
         yield server
 
 

@@ -37,9 +37,8 @@ from netflix_pyfunc.params import InvalidRequest
 pytest_plugins = ("serving_fixtures",)
 
 pytest.register_assert_rewrite("serving_fixtures")
-from serving_fixtures import (  # noqa: E402
-    BIN, ROOT, assert_no_leak, invoke, server_env, spawn_server, wait_until_ready,
-)
+from harness import BIN, MlflowServer  # noqa: E402
+from serving_fixtures import ROOT, assert_no_leak, invoke, server_env  # noqa: E402
 
 FAIL_FAST_SECONDS = 180  # generous for a busy 2-core machine; ~20 s when idle
 QUERY = {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 2}}
@@ -118,7 +117,7 @@ def _break_inside(path: Path) -> None:
 @contextlib.contextmanager
 def _serve_dir(model_dir: Path, tmp_path: Path, trained_store, workers: int = 1):
     _, env = trained_store
-    server = spawn_server(str(model_dir), cwd=tmp_path, env=server_env(env), workers=workers,
+    server = MlflowServer(str(model_dir), cwd=tmp_path, env=server_env(env), workers=workers,
                           log_path=tmp_path / "serve.log")
     try:
         yield server
@@ -185,7 +184,7 @@ def test_pinned_several_workers_never_exit_on_a_broken_artifact(champion_dir, tm
 def test_bug_in_predict_reaches_the_client_as_a_500_without_internals(champion_dir, tmp_path, trained_store):
     model_dir = _damaged_copy(champion_dir, tmp_path, _break_inside)
     with _serve_dir(model_dir, tmp_path, trained_store) as server:
-        wait_until_ready(server)
+        server.ready()
         response = invoke(server.url, QUERY)
         assert response.status_code == 500, response.text[:800]
         body = response.json()
@@ -206,7 +205,7 @@ def test_first_ping_200_means_the_model_answers(trained_store, tmp_path):
     tmp, env = trained_store
     from serving_fixtures import CHAMPION_URI
 
-    server = spawn_server(CHAMPION_URI, cwd=tmp, env=server_env(env), log_path=tmp_path / "serve.log")
+    server = MlflowServer(CHAMPION_URI, cwd=tmp, env=server_env(env), log_path=tmp_path / "serve.log")
     try:
         statuses = set()
         deadline = time.monotonic() + FAIL_FAST_SECONDS
