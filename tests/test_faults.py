@@ -163,6 +163,7 @@ def test_corrupt_artifact_error_names_the_file(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.pinned
 def test_pinned_several_workers_never_exit_on_a_broken_artifact(champion_dir, tmp_path, trained_store):
     """PINNED (uvicorn 0.54 under MLflow 3.17.2): with -w 2 the supervisor restarts workers that die
     while loading the model, so the server neither answers nor exits. Hence MLFLOW_MODELS_WORKERS=1
@@ -228,6 +229,7 @@ def test_first_ping_200_means_the_model_answers(trained_store, tmp_path):
         server.stop()
 
 
+@pytest.mark.pinned
 def test_mlflow_ping_is_only_a_model_loaded_check():
     """Pins the scoring-server code the readiness reasoning above relies on."""
     import inspect

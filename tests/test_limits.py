@@ -211,6 +211,7 @@ def assert_reason_is_catalogue_text(reason: str, item: pd.Series) -> None:
 
 
 # ------------------------------------------------------------------ MLflow behaviours, pinned
+@pytest.mark.pinned
 def test_mlflow_missing_content_type_is_a_bare_500(live_server):
     """PINNED (MLflow 3.17.2): no Content-Type -> 500 text/plain "Internal Server Error" from the
     server itself, before the model runs. No leak. Fix: the image's nginx sets a default
@@ -222,6 +223,7 @@ def test_mlflow_missing_content_type_is_a_bare_500(live_server):
     assert_no_leak(response.text)
 
 
+@pytest.mark.pinned
 def test_mlflow_unsupported_content_type_is_415_text(live_server):
     """PINNED: other media types and charsets -> 415 text/plain (not JSON) from MLflow."""
     for content_type in ("", "text/xml", "application/json; charset=latin-1"):
@@ -231,6 +233,7 @@ def test_mlflow_unsupported_content_type_is_415_text(live_server):
         assert_no_leak(response.text)
 
 
+@pytest.mark.pinned
 def test_mlflow_very_deep_json_is_a_bare_500(live_server):
     """PINNED (MLflow 3.17.2): JSON nested deeper than Python's recursion limit makes json.loads
     raise RecursionError, which MLflow does not catch -> 500 "Internal Server Error", no leak.
@@ -241,6 +244,7 @@ def test_mlflow_very_deep_json_is_a_bare_500(live_server):
         assert response.text == "Internal Server Error"
 
 
+@pytest.mark.pinned
 def test_mlflow_csv_parse_error_leaks_a_stack_trace(live_server):
     """PINNED LEAK (MLflow 3.17.2): text/csv (and Parquet) that pandas cannot parse -> 400 whose
     body carries `stack_trace`. The model cannot prevent it (parsing happens before predict).
@@ -250,6 +254,7 @@ def test_mlflow_csv_parse_error_leaks_a_stack_trace(live_server):
     assert "stack_trace" in response.json()
 
 
+@pytest.mark.pinned
 def test_mlflow_inputs_turn_null_into_the_string_none(live_server):
     """PINNED (MLflow 3.17.2): with the `inputs` key MLflow casts every cell to str, so null becomes
     'None' (and 42 becomes '42') before the model sees it; dataframe_records keeps null."""
@@ -259,6 +264,7 @@ def test_mlflow_inputs_turn_null_into_the_string_none(live_server):
     rejected(via_records, "give a non-empty 'title' or 'description'")
 
 
+@pytest.mark.pinned
 def test_mlflow_drops_unknown_params(live_server):
     """PINNED: unknown params are dropped silently (not in the ParamSchema -> ignored)."""
     body = {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 2, "kk": 50, "typ": "Movie"}}

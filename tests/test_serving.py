@@ -67,12 +67,6 @@ def test_batch_of_rows(server):
     assert [r["row"] for r in records] == [0, 0, 1, 1, 2, 2]
 
 
-def test_unknown_params_are_dropped(server):
-    response = invoke(server, {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 1, "colour": "red"}})
-    assert response.status_code == 200
-    assert len(response.json()["predictions"]) == 1
-
-
 BAD_INPUTS = {
     "both columns missing": {"dataframe_records": [{}]},
     "both columns empty": {"dataframe_records": [{"title": "", "description": " "}]},
