@@ -6,6 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 SHOW_ID = "show_id"
@@ -109,3 +110,13 @@ def normalize_text(text: str) -> str:
 def topical_genres(genres: list[str]) -> set[str]:
     """Genres minus the ones that only say 'international'."""
     return set(genres) - NON_TOPICAL_GENRES
+
+
+def work_ids(catalog: pd.DataFrame) -> np.ndarray:
+    """One id per distinct work: titles whose normalized descriptions are equal share an id.
+
+    Language versions of one film ("Oh! Baby", "Oh! Baby (Tamil)") carry the same
+    description; the model never recommends them for each other.
+    """
+    codes, _ = pd.factorize(catalog[DESCRIPTION].map(normalize_text))
+    return codes.astype(np.int64)

@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netflix_pyfunc.catalog import TITLE
+from netflix_pyfunc.catalog import TITLE, work_ids
 from netflix_pyfunc.franchises import franchise_groups, franchise_recall_at_k
 from netflix_pyfunc.metrics import (
     as_lists, catalog_coverage_at_k, genre_precision_at_k, hubness, intra_list_diversity, known_item_queries,
-    known_item_success_at_k, latency_ms_p50, work_ids,
+    known_item_success_at_k, latency_ms_p50,
 )
 
 Neighbors = Callable[[Sequence[int], int], list[np.ndarray]]

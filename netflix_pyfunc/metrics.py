@@ -57,16 +57,6 @@ def topical_genre_matrix(catalog: pd.DataFrame) -> np.ndarray:
     return matrix
 
 
-def work_ids(catalog: pd.DataFrame) -> np.ndarray:
-    """One id per distinct work: titles whose normalized descriptions are equal share an id.
-
-    Language versions of one film ("Oh! Baby", "Oh! Baby (Tamil)") carry the same
-    description; the model never recommends them for each other.
-    """
-    codes, _ = pd.factorize(catalog[DESCRIPTION].map(normalize_text))
-    return np.asarray(codes, dtype=np.int64)
-
-
 # --------------------------------------------------------------------------
 # genre precision
 

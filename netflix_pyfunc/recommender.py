@@ -14,8 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .catalog import (
-    CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RATING, RELEASE_YEAR, SHOW_ID, TITLE, TYPE,
-    normalize_text,
+    CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RATING, RELEASE_YEAR, SHOW_ID, TITLE, TYPE, work_ids,
 )
 from .explanations import Explainer
 from .features import (
@@ -95,7 +94,7 @@ class HybridRecommender(BaseEstimator):
             ngram_max=self.desc_ngram_max, sublinear_tf=self.sublinear_tf,
         )
         # Titles with the same description are one work (language versions): listed once, never for each other.
-        self.work_ = pd.factorize(catalog[DESCRIPTION].map(normalize_text))[0].astype(np.int32)
+        self.work_ = work_ids(catalog)
         self.index_ = ExactIndex().fit(self.vectors_, self.work_)
         self.filters_ = CatalogFilters().fit(catalog)
         self.titles_ = TitleIndex().fit(catalog[TITLE].tolist(), catalog[RELEASE_YEAR].tolist())

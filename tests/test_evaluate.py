@@ -14,7 +14,9 @@ from scipy.stats import skew
 from netflix_pyfunc import evaluate as ev
 from netflix_pyfunc import franchises as fr
 from netflix_pyfunc import metrics
-from netflix_pyfunc.catalog import DESCRIPTION, RAW_COLUMNS, TITLE, clean_catalog, load_catalog, normalize_text
+from netflix_pyfunc.catalog import (
+    DESCRIPTION, RAW_COLUMNS, TITLE, clean_catalog, load_catalog, normalize_text, work_ids,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "netflix_titles.csv"
 
@@ -235,7 +237,7 @@ def test_franchise_recall_denominator_is_capped_at_k():
 
 
 def test_franchise_recall_language_versions_count_as_one_work(catalog):
-    works = metrics.work_ids(catalog)
+    works = work_ids(catalog)
     assert works[OH_BABY] == works[OH_BABY_TAMIL] and works[ROCKY] != works[ROCKY_II]
     # Pure language versions of one work: nothing reachable, members skipped -> NaN.
     assert math.isnan(
@@ -371,7 +373,7 @@ def _oracle(catalog):
     """Fake model: recommends franchise mates, then same-genre titles; text search by word overlap."""
     groups = fr.franchise_groups(catalog[TITLE].tolist())
     genres = metrics.topical_genre_matrix(catalog)
-    works = metrics.work_ids(catalog)
+    works = work_ids(catalog)
     words = [set(normalize_text(text).split()) for text in catalog[DESCRIPTION]]
     calls = {"positions": []}
 
