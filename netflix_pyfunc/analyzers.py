@@ -18,31 +18,22 @@ GENRE_FILLER = frozenset({"movies", "movie", "tv", "shows", "show", "internation
 class WordAnalyzer:
     """normalise -> words -> drop stop words -> stem -> n-grams.
 
-    A picklable callable for TfidfVectorizer(analyzer=...). The stemmer is
-    created lazily because Snowball stemmer objects cannot be pickled.
+    A picklable callable for TfidfVectorizer(analyzer=...). Snowball stemmers cannot be
+    pickled, so each call makes its own (well under a microsecond).
     """
 
     def __init__(self, *, ngram_max: int = 1, drop_numbers: bool = False):
         self.ngram_max = ngram_max
         self.drop_numbers = drop_numbers
-        self._stemmer = None
-
-    def __getstate__(self):
-        return {"ngram_max": self.ngram_max, "drop_numbers": self.drop_numbers}
-
-    def __setstate__(self, state):
-        self.__init__(**state)
 
     def words(self, text: str) -> list[str]:
         """Normalised, stop-word-free, stemmed words of text."""
-        if self._stemmer is None:
-            self._stemmer = Stemmer.Stemmer("english")
         words = [
             w for w in normalize_text(text).split()
             if w not in ENGLISH_STOP_WORDS and not (self.drop_numbers and _ROMAN_OR_NUMBER.match(w))
             and (len(w) > 1 or w.isdigit())
         ]
-        return self._stemmer.stemWords(words)
+        return Stemmer.Stemmer("english").stemWords(words)
 
     def grams(self, words: list[str]) -> list[str]:
         """The words, then their n-grams up to ngram_max."""
@@ -71,12 +62,6 @@ class TitleAnalyzer(WordAnalyzer):
 
     def __init__(self):
         super().__init__(ngram_max=2, drop_numbers=True)
-
-    def __getstate__(self):
-        return {}
-
-    def __setstate__(self, state):
-        self.__init__()
 
     def __call__(self, text: str) -> list[str]:
         text = _VERSION_SUFFIX.sub("", text)

@@ -43,7 +43,8 @@ class CatalogFilters:
         """Titles that pass the request's filters; None when it has none."""
         masks = []
         if request.type:
-            masks.append(self.type_codes_ == self.type_index_.get(request.type, -2))
+            code = self.type_index_.get(request.type)
+            masks.append(self.type_codes_ == code if code is not None else np.zeros(len(self.years_), dtype=bool))
         if request.min_year is not None:
             masks.append(self.years_ >= request.min_year)
         if request.max_year is not None:
