@@ -54,9 +54,9 @@ class Explainer:
         return columns, values, np.searchsorted(owner, np.arange(len(hits) + 1))
 
     def reasons(self, query: tuple[np.ndarray, np.ndarray], position: int, hits: np.ndarray) -> list[str]:
-        """One reason per hit. query: a query vector's row of a CSR batch, (sorted column indices,
-        values); position: the catalogue title the
-        query names (-1 for free text), whose genres then explain the genre match."""
+        """One reason per hit. query: one row of the CSR query batch as (sorted column indices,
+        values); position: the catalogue title the query names (-1 for free text), whose genres
+        then explain the genre match."""
         if len(hits) == 0:
             return []
         columns, values, bounds = self._shared(query, hits)
