@@ -22,7 +22,7 @@ from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .features import BLOCKS, FeatureConfig, HybridFeatures, _Row
 from .params import InvalidRequest, Query, Request
-from .titles import TitleIndex, UnknownTitle
+from .titles import TitleIndex, UnresolvedTitle
 
 OUTPUT_COLUMNS = (
     "row", "rank", "show_id", "title", "type", "release_year", "rating", "listed_in",
@@ -195,7 +195,7 @@ class HybridRecommender:
             if query.title:
                 try:
                     positions[i] = self.titles_.resolve(query.title)
-                except UnknownTitle as error:
+                except UnresolvedTitle as error:
                     raise InvalidRequest(f"row {i}: {error}") from None
         index = self.index_
         rows = []
