@@ -21,6 +21,7 @@ from .catalog import (
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .features import BLOCKS, FeatureConfig, HybridFeatures, _Row
+from .filter_values import match_countries, match_genres
 from .params import InvalidRequest, Query, Request
 from .titles import TitleIndex, UnresolvedTitle
 
@@ -122,6 +123,7 @@ class HybridRecommender:
             incidence = binarizer.fit_transform(catalog[column]).tocsc()
             setattr(self, f"{name}_incidence_", incidence)
             setattr(self, f"{name}_labels_", [normalize_text(c) for c in binarizer.classes_])
+            setattr(self, f"{name}_names_", list(binarizer.classes_))   # as published, for filter_values
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "index_"):
@@ -165,22 +167,22 @@ class HybridRecommender:
                 raise InvalidRequest(f"unknown rating {unknown[0][:30]!r}; known ratings: {', '.join(self.rating_values_)}")
             allowed &= np.isin(self.ratings_, [by_lower[r.lower()] for r in request.ratings])
         if request.countries:
-            allowed &= self._label_mask("country", request.countries, exact=True)
+            allowed &= self._label_mask("country", match_countries(self.country_names_, request.countries))
         if request.genres:
-            allowed &= self._label_mask("genre", request.genres, exact=False)
+            allowed &= self._label_mask("genre", match_genres(self.genre_names_, request.genres))
         return allowed
 
-    def _label_mask(self, name: str, wanted: tuple[str, ...], *, exact: bool) -> np.ndarray:
-        labels = getattr(self, f"{name}_labels_")
+    def _label_mask(self, name: str, wanted: list[tuple[tuple[str, ...], ...]]) -> np.ndarray:
+        """Titles that, for some wanted value, carry a label of each of its groups (filter_values)."""
         incidence = getattr(self, f"{name}_incidence_")
-        keys = [normalize_text(w) for w in wanted]
-        columns = [
-            j for j, label in enumerate(labels)
-            if any((key == label) if exact else (key and key in label) for key in keys)
-        ]
-        if not columns:
-            raise InvalidRequest(f"no title has {name} {', '.join(wanted)[:80]!r}")
-        return np.asarray(incidence[:, columns].sum(axis=1)).ravel() > 0
+        column = {label: j for j, label in enumerate(getattr(self, f"{name}_names_"))}
+        mask = np.zeros(self.n_items_, dtype=bool)
+        for groups in wanted:
+            hit = np.ones(self.n_items_, dtype=bool)
+            for group in groups:
+                hit &= np.asarray(incidence[:, [column[label] for label in group]].sum(axis=1)).ravel() > 0
+            mask |= hit
+        return mask
 
     def _query_vectors(self, queries: list[Query]) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
         """Stacked query vectors as (column indices, float32 values) per row, and the
