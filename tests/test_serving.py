@@ -113,17 +113,22 @@ def test_server_still_answers_after_bad_inputs(server):
     assert invoke(server, {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 1}}).status_code == 200
 
 
-def test_client_command_prints_table(server, capsys):
+def test_client_command_prints_table(server, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     assert client_main(["Kung Fu Panda", "--k", "3", "--type", "Movie", "--url", server]) == 0
     out = capsys.readouterr().out
     assert "Because you liked: Kung Fu Panda" in out
     assert "Kung Fu Panda 2" in out
-    assert len(out.strip().splitlines()) == 5
+    assert [line.split()[0] for line in out.splitlines() if line[:1].isdigit()] == ["1", "2", "3"]
+    assert max(len(line) for line in out.splitlines()) <= 80
 
 
-def test_client_command_reports_client_errors(server, capsys):
+def test_client_command_reports_client_errors(server, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     assert client_main(["Qwxz Plonk Manor", "--url", server]) == 1
-    assert "error 400" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error 400" in err and "send them as 'description'" in " ".join(err.split())
+    assert max(len(line) for line in err.splitlines()) <= 80
 
 
 def readme_bodies() -> list[str]:
