@@ -55,7 +55,6 @@ GENRE_PHRASES = {
     "talk show": "talk", "documentaries": "documentary", "docs": "documentary",
 }
 # Words that say movie or TV, not what a title is about (the `type` param filters those).
-_KIND_WORDS = frozenset({"movie", "film", "tv", "show", "series"})
 _LISTED = 6
 
 
@@ -68,8 +67,11 @@ def _stem(word: str) -> str:
     return word
 
 
+_KIND_WORDS = frozenset(_stem(w) for w in ("movies", "films", "tv", "shows", "series"))
+
+
 def _words(text: str) -> list[str]:
-    text = normalize_text(text).replace("'", "")
+    text = normalize_text(text)
     for phrase, replacement in GENRE_PHRASES.items():
         text = f" {text} ".replace(f" {phrase} ", f" {replacement} ").strip()
     return [_stem(w) for w in text.split() if w != "and"]
