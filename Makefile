@@ -9,6 +9,8 @@ PORT ?= 5000
 UI_PORT ?= 5001
 MODEL_URI ?= models:/netflix-recommender@champion
 TRACKING_URI := $(or $(MLFLOW_TRACKING_URI),sqlite:///mlflow.db)
+# Where training runs go; MLFLOW_EXPERIMENT_NAME or EXPERIMENT=... choose another experiment.
+EXPERIMENT ?= $(or $(MLFLOW_EXPERIMENT_NAME),netflix-recommender)
 
 .PHONY: install train serve run test ui eda sweep openapi bench bench-scale clean
 
@@ -22,7 +24,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 train: install  ## fit, log, register a new version, move @champion by the gate
-	mlflow run . --env-manager local
+	mlflow run . --env-manager local --experiment-name "$(EXPERIMENT)"
 
 serve: install  ## MLflow's scoring server for the champion on $(HOST):$(PORT)
 	mlflow models serve -m $(MODEL_URI) --env-manager local -h $(HOST) -p $(PORT) -w 1
@@ -32,14 +34,15 @@ run: train serve
 test: install  ## the whole suite; pytest's exit 5 (no tests collected) counts as failure
 	pytest
 
-ui: install
+ui: install  ## MLflow UI on $(HOST):$(UI_PORT); prints the address of the training runs
+	@python -m netflix_pyfunc.experiment --tracking-uri "$(TRACKING_URI)" --base http://$(HOST):$(UI_PORT) --name "$(EXPERIMENT)"
 	mlflow ui --backend-store-uri $(TRACKING_URI) -h $(HOST) -p $(UI_PORT)
 
 eda: install
 	python -m netflix_pyfunc.eda --data data/netflix_titles.csv --out reports
 
 sweep: install
-	mlflow run . -e sweep --env-manager local
+	mlflow run . -e sweep --env-manager local --experiment-name "$(EXPERIMENT)"
 
 openapi: install  ## regenerate docs/openapi.json from the model signature
 	python -m netflix_pyfunc.openapi --check > docs/openapi.json

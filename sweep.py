@@ -13,6 +13,7 @@ import logging
 
 import mlflow
 
+from netflix_pyfunc.experiment import start_training_run
 from netflix_pyfunc.sweep import SEARCH_SPACE, sample_trials
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
 from netflix_pyfunc.training import fit_and_evaluate, load_dataset, log_and_register
@@ -36,7 +37,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     dataset = load_dataset(args.data)
     eval_kwargs = {"k": args.eval_k, "sample_size": args.eval_sample_size, "seed": args.eval_seed}
-    with mlflow.start_run():
+    with start_training_run():
         mlflow.set_tags({"data_sha256": dataset.sha256, "search_space": repr(SEARCH_SPACE)})
         best = None
         for i, params in enumerate(sample_trials(DEFAULTS, args.trials, args.seed)):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 
-import mlflow
 
+from netflix_pyfunc.experiment import start_training_run
 from netflix_pyfunc.recommender import HybridRecommender
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
 from netflix_pyfunc.training import load_dataset, log_and_register, log_training
@@ -56,7 +56,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     params = {name: getattr(args, name) for name in DEFAULTS}
     dataset = load_dataset(args.data)
-    with mlflow.start_run() as run:
+    with start_training_run() as run:
         recommender, metrics = log_training(
             dataset, params, k=args.eval_k, sample_size=args.eval_sample_size, seed=args.eval_seed,
             extra_params={"data": args.data, "model_name": args.model_name, "promote": args.promote},

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 
 import requests
 
 DEFAULT_URL = "http://127.0.0.1:5000"
 _COLUMNS = (("rank", 4), ("title", 38), ("type", 7), ("release_year", 4), ("score", 5), ("reason", 60))
+_GAP = "  "
+# Narrower than the full table: each reason goes under its row, wrapped, indented this much.
+_INDENT = 6
 
 
 def build_body(args: argparse.Namespace) -> dict:
@@ -26,23 +31,48 @@ def build_body(args: argparse.Namespace) -> dict:
     return {"dataframe_records": [record], "params": params}
 
 
-def format_table(predictions: list[dict]) -> str:
-    """Fixed-width table of recommendation records; long cells are cut with '…'."""
+def terminal_width() -> int:
+    """COLUMNS, else the terminal's width, else 80."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _cell(text: str, width: int) -> str:
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
+
+
+def _text(record: dict, name: str) -> str:
+    value = record.get(name, "")
+    return f"{value:.3f}" if name == "score" else str(value)
+
+
+def format_table(predictions: list[dict], width: int | None = None) -> str:
+    """A table of recommendation records no wider than `width` (default: the terminal's).
+
+    Wide enough for every column, one line per title (the reason takes the rest of the width,
+    cut with '…'). Narrower, each reason goes on the lines below its title, wrapped, and the
+    title column takes what is left, cutting long titles with '…'.
+    """
+    width = max(40, width or terminal_width())
     if not predictions:
         return "no titles match"
     lines = []
     query = predictions[0].get("query_title")
     if query:
-        lines.append(f"Because you liked: {query}")
-    lines.append("  ".join(name.replace("release_year", "year").ljust(width)[:width] for name, width in _COLUMNS))
+        lines.append(_cell(f"Because you liked: {query}", width).rstrip())
+    full = sum(w for _, w in _COLUMNS) + len(_GAP) * (len(_COLUMNS) - 1)
+    columns = list(_COLUMNS)
+    if width >= full:
+        columns[-1] = ("reason", width - full + _COLUMNS[-1][1])
+    else:
+        columns = columns[:-1]
+        others = sum(w for name, w in columns if name != "title") + len(_GAP) * (len(columns) - 1)
+        columns[1] = ("title", width - others)
+    lines.append(_GAP.join(_cell(name.replace("release_year", "year"), w) for name, w in columns).rstrip())
     for record in predictions:
-        cells = []
-        for name, width in _COLUMNS:
-            value = record.get(name, "")
-            text = f"{value:.3f}" if name == "score" else str(value)
-            cells.append(text if len(text) <= width else text[: width - 1] + "…")
-            cells[-1] = cells[-1].ljust(width)
-        lines.append("  ".join(cells).rstrip())
+        lines.append(_GAP.join(_cell(_text(record, name), w) for name, w in columns).rstrip())
+        if len(columns) < len(_COLUMNS):
+            lines += textwrap.wrap(_text(record, "reason"), width, initial_indent=" " * _INDENT,
+                                   subsequent_indent=" " * _INDENT, break_on_hyphens=False)
     return "\n".join(lines)
 
 
@@ -78,7 +108,8 @@ def main(argv=None) -> int:
             message = response.json().get("message", response.text)
         except ValueError:
             message = response.text
-        print(f"error {response.status_code}: {message.split('Error: ')[-1]}", file=sys.stderr)
+        text = f"error {response.status_code}: {message.split('Error: ')[-1]}"
+        print(textwrap.fill(text, terminal_width(), subsequent_indent="  ", break_on_hyphens=False), file=sys.stderr)
         return 1
     print(format_table(response.json()["predictions"]))
     return 0

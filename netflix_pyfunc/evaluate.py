@@ -198,7 +198,7 @@ def _md_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.0f}" if value.is_integer() else f"{value:.3f}"   # counts as counts: 8807, not 8807.000
     if isinstance(value, (list, tuple)):
         value = ", ".join(map(str, value))
     return str(value).replace("|", "\\|").replace("\n", " ")

@@ -6,20 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from .catalog import COUNTRY, LISTED_IN, RATING, RELEASE_YEAR, TYPE, normalize_text
+from .catalog import COUNTRY, LISTED_IN, RATING, RELEASE_YEAR, TYPE
+from .filter_values import Groups, match_countries, match_genres
 from .params import InvalidRequest, Request
-
-
-def label_columns(labels: list[str], wanted: tuple[str, ...], *, exact: bool) -> list[int]:
-    """Columns of the catalogue labels that typed filter values name.
-
-    labels are normalised label names; a wanted value matches a label when its normalised
-    form equals it (exact) or is part of it ('horror' matches 'tv horror')."""
-    keys = [normalize_text(w) for w in wanted]
-    return [
-        j for j, label in enumerate(labels)
-        if any((key == label) if exact else (key and key in label) for key in keys)
-    ]
 
 
 class CatalogFilters:
@@ -36,7 +25,7 @@ class CatalogFilters:
         for name, column in (("country", COUNTRY), ("genre", LISTED_IN)):
             binarizer = MultiLabelBinarizer(sparse_output=True)
             self.incidence_[name] = binarizer.fit_transform(catalog[column]).tocsc()
-            self.labels_[name] = [normalize_text(label) for label in binarizer.classes_]
+            self.labels_[name] = binarizer.classes_.tolist()   # as published: 'South Korea'
         return self
 
     def mask(self, request: Request) -> np.ndarray | None:
@@ -52,9 +41,9 @@ class CatalogFilters:
         if request.ratings:
             masks.append(np.isin(self.rating_codes_, self._rating_codes(request.ratings)))
         if request.countries:
-            masks.append(self._label_mask("country", request.countries, exact=True))
+            masks.append(self._label_mask("country", match_countries(self.labels_["country"], request.countries)))
         if request.genres:
-            masks.append(self._label_mask("genre", request.genres, exact=False))
+            masks.append(self._label_mask("genre", match_genres(self.labels_["genre"], request.genres)))
         return np.logical_and.reduce(masks) if masks else None
 
     def _rating_codes(self, wanted: tuple[str, ...]) -> list[int]:
@@ -63,12 +52,17 @@ class CatalogFilters:
             raise InvalidRequest(f"unknown rating {unknown[0][:30]!r}; known ratings: {', '.join(self.rating_values_)}")
         return [self.rating_index_[r.lower()] for r in wanted]
 
-    def _label_mask(self, name: str, wanted: tuple[str, ...], *, exact: bool) -> np.ndarray:
-        columns = label_columns(self.labels_[name], wanted, exact=exact)
-        if not columns:
-            raise InvalidRequest(f"no title has {name} {', '.join(wanted)[:80]!r}")
+    def _label_mask(self, name: str, wanted: list[Groups]) -> np.ndarray:
+        """Titles that, for some wanted value, carry a label of each of its groups (see filter_values)."""
         incidence = self.incidence_[name]
+        column = {label: j for j, label in enumerate(self.labels_[name])}
         mask = np.zeros(incidence.shape[0], dtype=bool)
-        for j in columns:
-            mask[incidence.indices[incidence.indptr[j]:incidence.indptr[j + 1]]] = True
+        for groups in wanted:
+            hit = np.ones(incidence.shape[0], dtype=bool)
+            for group in groups:
+                touched = np.zeros(incidence.shape[0], dtype=bool)
+                for j in (column[label] for label in group):
+                    touched[incidence.indices[incidence.indptr[j]:incidence.indptr[j + 1]]] = True
+                hit &= touched
+            mask |= hit
         return mask

@@ -32,8 +32,10 @@ PARAMS = (
     ParamDoc("type", "string", "", "'Movie', 'TV Show' or '' for both"),
     ParamDoc("min_year", "long", None, "earliest release year (inclusive)"),
     ParamDoc("max_year", "long", None, "latest release year (inclusive)"),
-    ParamDoc("country", "string", "", "production country, e.g. 'South Korea'; several separated by commas match any"),
-    ParamDoc("genre", "string", "", "genre or part of one, e.g. 'Horror' or 'Stand-Up Comedy'; several separated by commas match any"),
+    ParamDoc("country", "string", "", "production country as people say it, e.g. 'South Korea', 'Korea', 'USA', 'UK'; "
+             "several separated by commas match any"),
+    ParamDoc("genre", "string", "", "genre by its word in any form, e.g. 'comedy', 'rom-com', 'docs', 'anime', "
+             "'Stand-Up'; several separated by commas match any"),
     ParamDoc("rating", "string", "", "maturity rating, e.g. 'TV-MA'; several separated by commas match any"),
 )
 

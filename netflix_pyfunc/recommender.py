@@ -25,7 +25,7 @@ from .index import ExactIndex
 from .output import OUTPUT_COLUMNS, results_frame
 from .params import InvalidRequest, Query, Request
 from .text_vectors import TextVectorizer
-from .titles import TitleIndex, UnknownTitle
+from .titles import TitleIndex, UnresolvedTitle
 
 REQUIRED_COLUMNS = (SHOW_ID, TITLE, TYPE, RELEASE_YEAR, RATING, DESCRIPTION, LISTED_IN, COUNTRY, DIRECTOR, CAST)
 _ITEM_COLUMNS = (SHOW_ID, TITLE, TYPE, RATING, LISTED_IN, COUNTRY)
@@ -176,7 +176,7 @@ class HybridRecommender(BaseEstimator):
             if query.title:
                 try:
                     positions[i] = self.titles_.resolve(query.title)
-                except UnknownTitle as error:
+                except UnresolvedTitle as error:
                     raise InvalidRequest(f"row {i}: {error}") from None
         return positions
 

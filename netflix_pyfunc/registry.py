@@ -8,6 +8,11 @@ import math
 from mlflow import MlflowClient
 
 MODEL_NAME = "netflix-recommender"
+MODEL_DESCRIPTION = (
+    "Content-based recommender for the Netflix catalogue (one pyfunc): send rows with a 'title' "
+    "and/or a 'description', get similar titles with a score and a reason. Alias 'champion' is "
+    "what serves; a version that scores worse offline becomes 'challenger'."
+)
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 OBJECTIVE_TAG = "objective"

@@ -1,7 +1,16 @@
-"""Title resolution: case-, accent- and punctuation-insensitive, tolerant of small typos."""
+"""Title resolution as people type titles into a search box.
+
+Case, accents, punctuation, apostrophes ("queens" = "queen's"), a leading article and a trailing
+qualifier ("(U.S.)", "(Hindi)") do not matter; arabic and roman numbers are the same number
+("Rocky 2" = "Rocky II") and a typed number never lands on a title with another number. A typed
+title may be the part before ":" or " - " ("tiger king"), a prefix, or carry a small typo.
+When two titles fit equally well the index does not guess: AmbiguousTitle lists them.
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -12,12 +21,59 @@ from .catalog import normalize_text
 # A fuzzy match is accepted when its edit similarity (difflib ratio) reaches this, or when
 # it is within allowed_edits(key) insertions, deletions, substitutions or transpositions.
 MIN_FUZZY_RATIO = 0.85
-_CANDIDATES = 8
+# Titles listed in an ambiguity or unknown-title message.
+MAX_LISTED = 5
+_CANDIDATES = 24
+_KINDS = {"full": 0, "main": 1, "segment": 2}   # on equal spelling distance, the whole title wins
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+_SEGMENT = re.compile(r"\s*:\s*|\s+[-–—]\s+")
+_ARTICLES = frozenset({"the", "a", "an"})
+_ROMAN = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+# Titles made about another title: "Making The Witcher", "Cobra Kai - The Afterparty".
+_COMPANION = re.compile(
+    r"^(?:making|creating|beyond|inside the real|the road to)\b|\b(?:afterparty|behind the scenes|a look inside)\b"
+)
 
 
 def title_key(title: str) -> str:
-    """normalize_text without the word 'and', which '&' may or may not be typed as."""
-    return " ".join(word for word in normalize_text(title).split() if word != "and")
+    """normalize_text without apostrophes and without the word 'and', which '&' may or may not be typed as."""
+    return " ".join(word for word in _with_and(title).split() if word != "and")
+
+
+def _with_and(title: str) -> str:
+    return normalize_text(_APOSTROPHES.sub("", title))
+
+
+def _roman(word: str) -> int | None:
+    if not word or _ROMAN.fullmatch(word) is None:
+        return None
+    values = [_ROMAN_VALUES[c] for c in word]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def canonical_key(key: str, *, single_letters: bool = True) -> str:
+    """Roman numerals as arabic numbers ('rocky ii' -> 'rocky 2'). A one-letter numeral (i, v, x)
+    counts only as the last word of a longer title ('Rocky V', not 'V for Vendetta'), and only
+    with single_letters (a typo easily leaves a stray letter)."""
+    words = key.split()
+    last = len(words) - 1
+    out = []
+    for n, word in enumerate(words):
+        value = _roman(word) if len(word) > 1 or (single_letters and n == last and n > 0) else None
+        out.append(str(value) if value is not None else (str(int(word)) if word.isdigit() and word.isascii() else word))
+    return " ".join(out)
+
+
+def numbers(key: str) -> tuple[str, ...]:
+    """The numbers in a canonical key, sorted."""
+    return tuple(sorted(word for word in key.split() if word.isdigit()))
+
+
+def strip_article(key: str) -> str:
+    words = key.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0] in _ARTICLES else key
 
 
 def allowed_edits(key: str) -> int:
@@ -43,68 +99,164 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return min(previous[-1], limit + 1)
 
 
-class UnknownTitle(ValueError):
-    """No catalogue title is close enough; carries the closest titles as suggestions."""
+class UnresolvedTitle(ValueError):
+    """A typed title that does not name one catalogue title; `suggestions` are titles to try."""
 
-    def __init__(self, query: str, suggestions: list[str]):
+    def __init__(self, query: str, suggestions: list[str], message: str):
         self.query = query
         self.suggestions = suggestions
+        super().__init__(message)
+
+
+class UnknownTitle(UnresolvedTitle):
+    """No catalogue title is close enough; suggests titles with the typed words, then near spellings."""
+
+    def __init__(self, query: str, suggestions: list[str]):
         hint = f" Did you mean: {'; '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown title {query[:200]!r}.{hint}")
+        super().__init__(query, suggestions, f"unknown title {query[:200]!r}.{hint} "
+                         "To search by words instead, send them as 'description'.")
+
+
+class AmbiguousTitle(UnresolvedTitle):
+    """Several catalogue titles fit the typed one equally well."""
+
+    def __init__(self, query: str, suggestions: list[str]):
+        super().__init__(query, suggestions, f"title {query[:200]!r} fits several titles: "
+                         f"{'; '.join(suggestions)}. Send the one you mean as 'title'.")
 
 
 class TitleIndex:
-    """Maps typed titles to catalogue positions.
+    """Maps typed titles to catalogue positions, trying in order:
 
-    Exact normalised matches win; among several (case-only twins such as
-    'DEATH NOTE' and 'Death Note') the exact spelling wins, then the newest release.
-    Otherwise character trigrams find candidates and difflib's ratio accepts one.
+    1. the whole title ('DEATH NOTE' and 'Death Note' share a key: the exact spelling
+       wins, then the newest release);
+    2. the title without a leading article or a trailing qualifier ('office' -> 'The Office (U.S.)');
+    3. the part before ':' or ' - ' ('tiger king');
+    4. near spellings (character n-gram candidates checked by edit distance);
+    5. the start of a title ('narcos mex').
+    Within a step, titles made about another title ('Making The Witcher') give way to it;
+    two or more equally good titles raise AmbiguousTitle.
     """
 
     def fit(self, titles: list[str], release_years: list[int]) -> TitleIndex:
         self.titles_ = np.asarray(titles, dtype=object)
         self.keys_ = np.asarray([title_key(t) for t in titles], dtype=object)
+        bases = [_QUALIFIER.sub("", t) or t for t in titles]
+        self.base_keys_ = [canonical_key(title_key(b)) for b in bases]
+        self.companion_ = np.array([bool(_COMPANION.search(k)) for k in self.keys_])
         order = sorted(range(len(titles)), key=lambda i: (-int(release_years[i]), i))
-        self.exact_: dict[str, list[int]] = {}
+        self.full_, self.main_, self.segment_ = {}, {}, {}
+        entries: dict[tuple[str, int], str] = {}   # (plain key, position) -> kind, for spelling matches
         for i in order:
-            self.exact_.setdefault(self.keys_[i], []).append(i)
+            full = canonical_key(self.keys_[i])
+            self.full_.setdefault(full, []).append(i)
+            for key in {strip_article(full), self.base_keys_[i], strip_article(self.base_keys_[i])} - {full}:
+                self.main_.setdefault(key, []).append(i)
+            entries[(self.keys_[i], i)] = "full"
+            entries.setdefault((_with_and(titles[i]), i), "full")   # a typo in 'and' ('adn') keeps it a word
+            entries.setdefault((strip_article(title_key(bases[i])), i), "main")
+            parts = _SEGMENT.split(bases[i], maxsplit=1)
+            if len(parts) == 2 and title_key(parts[0]):
+                segment = canonical_key(title_key(parts[0]))
+                for key in {segment, strip_article(segment)}:
+                    self.segment_.setdefault(key, []).append(i)
+                entries.setdefault((strip_article(title_key(parts[0])), i), "segment")
+        self.prefix_keys_ = sorted((key, i) for table in (self.full_, self.main_) for key, ps in table.items() for i in ps)
+        self.entries_ = [(key, i, _KINDS[kind]) for (key, i), kind in entries.items()]
+        self.entry_numbers_ = [numbers(canonical_key(key)) for key, _, _ in self.entries_]
+        entry_keys = [key for key, _, _ in self.entries_]
         # Trigrams find long titles; bigrams find short ones with a swapped or missing letter.
         self.vectorizers_ = [
             TfidfVectorizer(analyzer="char_wb", ngram_range=(n, n), dtype=np.float32) for n in (3, 2)
         ]
-        self.matrices_ = [v.fit_transform(self.keys_).T.tocsr() for v in self.vectorizers_]
+        self.matrices_ = [v.fit_transform(entry_keys).T.tocsr() for v in self.vectorizers_]
+        self.words_: dict[str, set[int]] = {}
+        for i, key in enumerate(self.keys_):
+            for word in canonical_key(key).split():
+                self.words_.setdefault(word, set()).add(i)
         return self
 
-    def _candidates(self, key: str) -> list[int]:
+    def resolve(self, title: str) -> int:
+        """Catalogue position of the title the user meant; UnknownTitle or AmbiguousTitle otherwise."""
+        plain = title_key(title)
+        if not plain:
+            raise UnknownTitle(title, [])
+        key = canonical_key(plain)
+        if key in self.full_:
+            positions = self.full_[key]
+            return next((i for i in positions if self.titles_[i] == title.strip()), positions[0])
+        for table in (self.main_, self.segment_):
+            found = table.get(key) or table.get(strip_article(key))
+            if found:
+                return self._one(title, found, key)
+        spelled = self._spelling(plain)
+        if spelled is not None:
+            return self._one(title, spelled, key)
+        started = self._prefixed(key)
+        if started:
+            return self._one(title, started, key)
+        raise UnknownTitle(title, self._suggestions(plain, key))
+
+    def _one(self, title: str, positions: list[int], key: str) -> int:
+        """The one position the user meant among equally good ones, or AmbiguousTitle
+        listing them (shortest first), then other titles starting with the typed key."""
+        main = [i for i in positions if not self.companion_[i]] or positions
+        if len({self.base_keys_[i] for i in main}) == 1:   # one title, several language versions
+            return main[0]
+        listed = sorted(dict.fromkeys(main), key=lambda i: (len(self.keys_[i]), i))
+        listed += sorted(self._prefixed(key), key=lambda i: (bool(self.companion_[i]), len(self.keys_[i]), i))
+        raise AmbiguousTitle(title, list(dict.fromkeys(str(self.titles_[i]) for i in listed))[:MAX_LISTED])
+
+    def _candidates(self, plain: str) -> list[int]:
+        """Indices into entries_ whose character n-grams are closest to plain."""
         found: dict[int, None] = {}
         for vectorizer, matrix in zip(self.vectorizers_, self.matrices_):
-            scores = (vectorizer.transform([key]) @ matrix).toarray().ravel()
+            scores = (vectorizer.transform([plain]) @ matrix).toarray().ravel()
             n = min(_CANDIDATES, scores.size)
             top = np.argpartition(-scores, n - 1)[:n]
-            found.update((int(i), None) for i in top[np.lexsort((top, -scores[top]))] if scores[i] > 0)
+            found.update((int(e), None) for e in top[np.lexsort((top, -scores[top]))] if scores[e] > 0)
         return list(found)
 
-    def resolve(self, title: str) -> int:
-        """Catalogue position of the title the user meant, or UnknownTitle with suggestions."""
-        key = title_key(title)
-        if not key:
-            raise UnknownTitle(title, [])
-        if key in self.exact_:
-            positions = self.exact_[key]
-            for i in positions:
-                if self.titles_[i] == title.strip():
-                    return i
-            return positions[0]
-        candidates = self._candidates(key)
-        limit = allowed_edits(key)
-        scored = sorted(
-            (edit_distance(key, self.keys_[i], limit), -SequenceMatcher(None, key, self.keys_[i]).ratio(), i)
-            for i in candidates
-        )
-        by_ratio = sorted(scored, key=lambda s: (s[1], s[2]))
-        if scored and scored[0][0] <= limit:
-            return scored[0][2]
-        if by_ratio and -by_ratio[0][1] >= MIN_FUZZY_RATIO:
-            return by_ratio[0][2]
-        suggestions = list(dict.fromkeys(str(self.titles_[i]) for _, _, i in by_ratio[:3]))
-        raise UnknownTitle(title, suggestions)
+    def _scored(self, plain: str) -> list[tuple[int, int, int, float, int]]:
+        """(edit distance, number mismatch, kind, -ratio, position) of spelling candidates, best
+        first. A candidate whose numbers differ from the typed numbers is left out."""
+        typed = numbers(canonical_key(plain, single_letters=False))
+        limit = allowed_edits(plain)
+        best: dict[int, tuple[int, int, int, float, int]] = {}
+        for e in self._candidates(plain):
+            entry, position, kind = self.entries_[e]
+            if typed and self.entry_numbers_[e] != typed:
+                continue
+            score = (edit_distance(plain, entry, limit), int(self.entry_numbers_[e] != typed), kind,
+                     -SequenceMatcher(None, plain, entry).ratio(), position)
+            best[position] = min(best.get(position, score), score)
+        return sorted(best.values())
+
+    def _spelling(self, plain: str) -> list[int] | None:
+        """Positions of the nearest spelling, with any equally near ones; None when none is near."""
+        scored = self._scored(plain)
+        near = [s for s in scored if s[0] <= allowed_edits(plain)]
+        if near:
+            return [s[-1] for s in near if s[:-1] == near[0][:-1]]
+        by_ratio = sorted(scored, key=lambda s: (s[1], s[3], s[2], s[4]))
+        if by_ratio and -by_ratio[0][3] >= MIN_FUZZY_RATIO:
+            return [s[-1] for s in by_ratio if s[1:4] == by_ratio[0][1:4]]
+        return None
+
+    def _prefixed(self, key: str) -> list[int]:
+        """Positions of titles that start with the typed key (or with it without its article)."""
+        found: dict[int, None] = {}
+        for start in dict.fromkeys((key, strip_article(key))):
+            at = bisect.bisect_left(self.prefix_keys_, (start, -1))
+            while at < len(self.prefix_keys_) and self.prefix_keys_[at][0].startswith(start):
+                found.setdefault(self.prefix_keys_[at][1], None)
+                at += 1
+        return list(found)
+
+    def _suggestions(self, plain: str, key: str) -> list[str]:
+        """Titles holding every typed word (shortest first), then the nearest spellings."""
+        words = [w for w in key.split() if w not in _ARTICLES] or key.split()
+        holding = set.intersection(*(self.words_.get(w, set()) for w in words))
+        listed = sorted(holding, key=lambda i: (len(self.keys_[i]), i))
+        listed += [s[-1] for s in sorted(self._scored(plain), key=lambda s: (s[3], s[-1]))]
+        return list(dict.fromkeys(str(self.titles_[i]) for i in listed))[:MAX_LISTED]

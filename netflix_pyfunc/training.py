@@ -16,6 +16,7 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.data.sources import LocalArtifactDatasetSource
 
 from .catalog import clean_catalog, read_catalog
 from .eda import eda_figures
@@ -24,7 +25,7 @@ from .metrics import genre_precision_at_k
 from .model import pyfunc_kwargs, save_recommender
 from .params import InvalidRequest, Query, Request
 from .recommender import HybridRecommender
-from .registry import OBJECTIVE_TAG, promote
+from .registry import MODEL_DESCRIPTION, OBJECTIVE_TAG, promote
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def log_training(dataset: Dataset, params: dict, *, k: int, sample_size: int, se
                  extra_params: dict | None = None) -> tuple[HybridRecommender, dict]:
     """Inside an active run: lineage tags and input, params, metrics, EDA figures, evaluation report."""
     mlflow.log_input(
-        mlflow.data.from_pandas(dataset.raw, source=str(dataset.path), name="netflix_titles", digest=dataset.sha256[:16]),
+        mlflow.data.from_pandas(dataset.raw, source=LocalArtifactDatasetSource(dataset.path.resolve().as_uri()),
+                                name="netflix_titles", digest=dataset.sha256[:16]),
         context="training",
     )
     mlflow.set_tags({"data_sha256": dataset.sha256, "git_commit": git_commit(Path(__file__).resolve().parent)})
@@ -140,6 +142,7 @@ def log_and_register(recommender: HybridRecommender, metrics: dict, dataset: Dat
         info = mlflow.pyfunc.log_model(name="model", registered_model_name=model_name, **pyfunc_kwargs(artifact))
     version = str(info.registered_model_version)
     client = MlflowClient()
+    client.update_registered_model(model_name, description=MODEL_DESCRIPTION)
     for name, value in metrics.items():
         client.set_model_version_tag(model_name, version, name, f"{value:.6g}")
     client.set_model_version_tag(model_name, version, OBJECTIVE_TAG, repr(float(metrics["objective"])))

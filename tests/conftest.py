@@ -9,6 +9,7 @@ import pytest
 
 from netflix_pyfunc.catalog import RAW_COLUMNS, clean_catalog, load_catalog
 from netflix_pyfunc.recommender import HybridRecommender
+from netflix_pyfunc.titles import TitleIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "netflix_titles.csv"
@@ -89,6 +90,12 @@ def model(catalog) -> HybridRecommender:
 @pytest.fixture(scope="session")
 def full_catalog() -> pd.DataFrame:
     return load_catalog(DATA)
+
+
+@pytest.fixture(scope="session")
+def full_titles(full_catalog) -> TitleIndex:
+    """The title index of the real catalogue, without the rest of the recommender."""
+    return TitleIndex().fit(full_catalog["title"].tolist(), full_catalog["release_year"].tolist())
 
 
 @pytest.fixture(scope="session")

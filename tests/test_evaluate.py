@@ -478,12 +478,14 @@ def test_write_report(tmp_path):
         }),
         "nothing": pd.DataFrame(columns=["rank", "title"]),
     }
-    metrics = {"genre_precision_at_k": np.float64(0.61), "hubness_skew": math.nan}
+    metrics = {"genre_precision_at_k": np.float64(0.61), "hubness_skew": math.nan, "n_titles": 8807.0,
+               "latency_ms_p50": 1.23456}
     json_path, md_path = ev.write_report(metrics, examples, tmp_path / "out")
     assert json_path.parent == md_path.parent == tmp_path / "out"
 
     payload = json.loads(json_path.read_text(encoding="utf-8"))
-    assert payload["metrics"] == {"genre_precision_at_k": 0.61, "hubness_skew": None}
+    assert payload["metrics"] == {"genre_precision_at_k": 0.61, "hubness_skew": None, "n_titles": 8807.0,
+                                  "latency_ms_p50": 1.23456}
     assert payload["examples"]["Rocky"][0]["title"] == "Rocky II"
     assert payload["examples"]["Rocky"][0]["score"] == pytest.approx(0.91234, abs=1e-6)
     assert payload["examples"]["nothing"] == []
@@ -491,6 +493,7 @@ def test_write_report(tmp_path):
     md = md_path.read_text(encoding="utf-8")
     assert "| genre_precision_at_k | 0.610 |" in md
     assert "| hubness_skew | n/a |" in md
+    assert "| n_titles | 8807 |" in md and "| latency_ms_p50 | 1.235 |" in md
     assert "### Rocky" in md and "### nothing" in md and "_no results_" in md
     assert "| rank | title | type | release_year | score | reason |" in md
     assert "| 1 | Rocky II | Movie | 1979 | 0.912 | same franchise |" in md

@@ -1,27 +1,8 @@
 import numpy as np
 import pytest
 
-from netflix_pyfunc.filters import CatalogFilters, label_columns
+from netflix_pyfunc.filters import CatalogFilters
 from netflix_pyfunc.params import InvalidRequest, Request
-
-LABELS = ["south korea", "united states", "tv horror", "horror movies", "stand up comedy"]
-
-
-@pytest.mark.parametrize(
-    "wanted, exact, expected",
-    [
-        (("South Korea",), True, [0]),
-        (("korea",), True, []),
-        (("korea",), False, [0]),
-        (("Horror",), False, [2, 3]),
-        (("Stand-Up",), False, [4]),
-        (("united states", "SOUTH KOREA"), True, [0, 1]),
-        (("",), False, []),
-    ],
-)
-def test_label_columns(wanted, exact, expected):
-    assert label_columns(LABELS, wanted, exact=exact) == expected
-
 
 def test_no_filter_is_no_mask(catalog):
     assert CatalogFilters().fit(catalog).mask(Request()) is None
@@ -40,3 +21,20 @@ def test_unknown_rating_names_the_known_ones(catalog):
 def test_rating_matches_any_case(catalog):
     mask = CatalogFilters().fit(catalog).mask(Request(ratings=("tv-ma", "Pg")))
     assert np.array_equal(mask, catalog["rating"].isin(["TV-MA", "PG"]).to_numpy())
+
+
+@pytest.mark.parametrize(
+    "genre, expected",
+    [
+        ("horror", ["Death Note", "Midnight Mass", "The Haunting of Hill House"]),
+        ("comedies", ["Oh! Baby", "Oh! Baby (Tamil)"]),
+    ],
+)
+def test_genre_words_reach_every_label(catalog, genre, expected):
+    mask = CatalogFilters().fit(catalog).mask(Request(genres=(genre,)))
+    assert sorted(catalog["title"][mask]) == expected
+
+
+def test_unknown_country_names_closest(catalog):
+    with pytest.raises(InvalidRequest, match="closest valid values"):
+        CatalogFilters().fit(catalog).mask(Request(countries=("Atlantis",)))

@@ -106,3 +106,27 @@ def test_sweep_two_trials_nested_with_best(tracking_store, small_csv):
     assert chosen.data.metrics["objective"] == best_objective
     assert parent.data.metrics["best_objective"] == pytest.approx(best_objective)
     assert set(children[0].data.params) == set(children[1].data.params)
+
+
+def test_training_runs_go_to_the_named_experiment_marked_for_training(tracking_store, monkeypatch):
+    from netflix_pyfunc.experiment import EXPERIMENT_NAME, KIND_TAG, TRAINING_KIND, start_training_run, ui_url
+
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME")
+    with start_training_run() as run:
+        pass
+    client = MlflowClient()
+    experiment = client.get_experiment(run.info.experiment_id)
+    assert experiment.name == EXPERIMENT_NAME
+    assert experiment.tags[KIND_TAG] == TRAINING_KIND and experiment.tags["mlflow.note.content"]
+    assert ui_url(client, "http://127.0.0.1:5001/") == (
+        f"http://127.0.0.1:5001/#/experiments/{experiment.experiment_id}?workflowType=machine_learning")
+    assert ui_url(client, "http://127.0.0.1:5001", "no-such-experiment") is None
+
+
+def test_mlflow_experiment_name_overrides_and_is_marked(tracking_store):
+    from netflix_pyfunc.experiment import KIND_TAG, TRAINING_KIND, start_training_run
+
+    with start_training_run() as run:
+        pass
+    experiment = MlflowClient().get_experiment(run.info.experiment_id)
+    assert experiment.name == "netflix-pyfunc-test" and experiment.tags[KIND_TAG] == TRAINING_KIND

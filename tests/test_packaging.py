@@ -1,6 +1,7 @@
 """Pins agree everywhere, MLproject matches train.py flag for flag, data is the vendored file."""
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -68,6 +69,23 @@ def test_mlflow_run_registers_a_champion(tmp_path, small_csv):
     run = client.get_run(version.run_id)
     assert run.data.params["w_title"] == "0.9"
     assert run.data.metrics["n_titles"] == 14
+    # MLFLOW_EXPERIMENT_NAME chose the experiment; train.py marked it as model development
+    experiment = client.get_experiment(run.info.experiment_id)
+    assert experiment.name == env["MLFLOW_EXPERIMENT_NAME"]
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    assert client.get_registered_model("netflix-recommender").description
+    assert "interpreted in multiple ways" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, experiment",
+    [({}, "netflix-recommender"), ({"MLFLOW_EXPERIMENT_NAME": "mine"}, "mine"), ({"EXPERIMENT": "x"}, "x")],
+)
+def test_make_train_names_the_experiment(env, experiment):
+    clean = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_EXPERIMENT_NAME", "EXPERIMENT")}
+    out = subprocess.run(["make", "-n", "-W", ".venv/.installed", "train"], cwd=ROOT, env={**clean, **env},
+                         capture_output=True, text=True, check=True).stdout
+    assert f'mlflow run . --env-manager local --experiment-name "{experiment}"' in out
 
 
 def test_mlproject_defaults_are_the_estimators():

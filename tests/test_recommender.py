@@ -115,8 +115,8 @@ def test_fewer_matches_than_k_returns_all_matches(model):
     "request_, message",
     [
         (Request(ratings=("XXX",)), "unknown rating"),
-        (Request(genres=("Western",)), "no title has genre"),
-        (Request(countries=("Atlantis",)), "no title has country"),
+        (Request(genres=("Western",)), "unknown genre 'Western'; closest valid values: "),
+        (Request(countries=("Atlantis",)), "unknown country 'Atlantis'; closest valid values: "),
     ],
 )
 def test_unknown_filter_values_are_client_errors(model, request_, message):

@@ -107,32 +107,60 @@ def test_server_still_answers_after_bad_inputs(server):
     assert invoke(server, {"dataframe_records": [{"title": "Rocky"}], "params": {"k": 1}}).status_code == 200
 
 
-def test_client_command_prints_table(server, capsys):
+def test_client_command_prints_table(server, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     assert client_main(["Kung Fu Panda", "--k", "3", "--type", "Movie", "--url", server]) == 0
     out = capsys.readouterr().out
     assert "Because you liked: Kung Fu Panda" in out
     assert "Kung Fu Panda 2" in out
-    assert len(out.strip().splitlines()) == 5
+    assert [line.split()[0] for line in out.splitlines() if line[:1].isdigit()] == ["1", "2", "3"]
+    assert max(len(line) for line in out.splitlines()) <= 80
 
 
-def test_client_command_reports_client_errors(server, capsys):
+def test_client_command_reports_client_errors(server, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     assert client_main(["Qwxz Plonk Manor", "--url", server]) == 1
-    assert "error 400" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error 400" in err and "send them as 'description'" in " ".join(err.split())
+    assert max(len(line) for line in err.splitlines()) <= 80
 
 
-def readme_bodies() -> list[str]:
-    """The JSON bodies of the README's curl examples."""
+def readme_examples() -> list[tuple[dict, dict | None]]:
+    """(body, shown output or None) for each curl example in the README: the output is the
+    ```json block right after the curl's own block, when that block holds one curl."""
     import re
 
-    return re.findall(r"-d '(\{.*?\})'", (ROOT / "README.md").read_text(), flags=re.S)
+    blocks = re.findall(r"```(\w*)\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    examples = []
+    for i, (_, code) in enumerate(blocks):
+        bodies = re.findall(r"-d '(\{.*?\})'", code, flags=re.S)
+        follows = i + 1 < len(blocks) and blocks[i + 1][0] == "json" and len(bodies) == 1
+        for text in bodies:
+            examples.append((json.loads(text), json.loads(blocks[i + 1][1]) if follows else None))
+    return examples
 
 
-def test_readme_curl_examples_answer_in_full(server):
-    bodies = readme_bodies()
-    assert len(bodies) >= 5
-    for text in bodies:
-        body = json.loads(text)
+def assert_as_shown(actual: dict, shown: dict) -> None:
+    """Titles, order, reasons and messages exactly; scores as rounded in the README."""
+    if "predictions" not in shown:
+        assert actual == shown
+        return
+    assert len(actual["predictions"]) == len(shown["predictions"])
+    for got, expected in zip(actual["predictions"], shown["predictions"]):
+        assert got["score"] == pytest.approx(expected["score"], abs=1e-3), (got, expected)
+        assert {**got, "score": None} == {**expected, "score": None}
+
+
+def test_readme_curl_examples_answer_as_shown(server):
+    examples = readme_examples()
+    assert len(examples) >= 7 and sum(shown is not None for _, shown in examples) >= 4
+    assert any(shown and "error_code" in shown for _, shown in examples)
+    for body, shown in examples:
         response = invoke(server, body)
-        assert response.status_code == 200, (text, response.text[:300])
+        if shown is not None:
+            assert response.status_code == (400 if "error_code" in shown else 200), response.text[:300]
+            assert_as_shown(response.json(), shown)
+            continue
+        assert response.status_code == 200, (body, response.text[:300])
         k = body.get("params", {}).get("k", 10)
-        assert len(response.json()["predictions"]) == k * len(body["dataframe_records"]), text
+        assert len(response.json()["predictions"]) == k * len(body["dataframe_records"]), body

@@ -1,0 +1,132 @@
+"""Filter values as people say them, mapped onto the catalogue's own labels.
+
+Countries by name, common name, code or demonym ('USA', 'UK', 'Britain', 'Korea', 'korean');
+genres by their word in any form ('comedy', 'comedies', 'rom-com', 'docs', 'anime'), reaching
+every label that carries it, for movies and TV alike. Pure functions: they take the
+catalogue's labels and the wanted values, and return, per wanted value, the groups of labels
+a title must touch (one label of every group), or raise InvalidRequest naming the closest
+valid values.
+"""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from typing import Sequence
+
+from .catalog import normalize_text
+from .params import InvalidRequest
+from .vocab import COUNTRY_WORDS
+
+Groups = tuple[tuple[str, ...], ...]
+
+# Common names and codes; demonyms come from vocab.COUNTRY_WORDS. Values are catalogue labels.
+COUNTRY_NAMES = {
+    "us": "United States", "usa": "United States", "u s": "United States", "u s a": "United States",
+    "america": "United States", "united states of america": "United States", "states": "United States",
+    "uk": "United Kingdom", "u k": "United Kingdom", "gb": "United Kingdom", "britain": "United Kingdom",
+    "great britain": "United Kingdom", "england": "United Kingdom", "scotland": "United Kingdom",
+    "wales": "United Kingdom", "northern ireland": "United Kingdom", "english": "United Kingdom",
+    "korea": "South Korea", "republic of korea": "South Korea", "kr": "South Korea",
+    "holland": "Netherlands", "the netherlands": "Netherlands", "uae": "United Arab Emirates",
+    "emirates": "United Arab Emirates", "czechia": "Czech Republic", "hk": "Hong Kong",
+    "ussr": "Soviet Union", "jp": "Japan", "de": "Germany", "fr": "France", "es": "Spain", "it": "Italy",
+    "mx": "Mexico", "ca": "Canada", "au": "Australia", "br": "Brazil", "cn": "China", "nz": "New Zealand",
+}
+
+# Words people use for a genre -> the words catalogue labels use for it (any of them).
+GENRE_WORDS = {
+    "comedy": ("comedy",), "comedic": ("comedy",), "funny": ("comedy",), "humor": ("comedy",),
+    "humour": ("comedy",), "sitcom": ("comedy",),
+    "romance": ("romantic",), "romantic": ("romantic",), "love": ("romantic",),
+    "thriller": ("thriller",), "suspense": ("thriller",), "scary": ("horror",), "horror": ("horror",),
+    "documentary": ("documentary", "docuseries"), "doc": ("documentary", "docuseries"),
+    "docu": ("documentary", "docuseries"), "docuseries": ("documentary", "docuseries"),
+    "kid": ("kid", "children"), "child": ("kid", "children"), "children": ("kid", "children"),
+    "family": ("family", "kid"),
+    "music": ("music",), "musical": ("musical",), "lgbt": ("lgbtq",), "lgbtq": ("lgbtq",),
+    "gay": ("lgbtq",), "queer": ("lgbtq",), "indie": ("independent",), "christian": ("faith",),
+    "religious": ("faith",), "spiritual": ("spirituality",), "foreign": ("international",),
+    "sport": ("sport",), "mystery": ("mystery",), "detective": ("mystery", "crime"),
+}
+# Phrases read as other words before splitting: normalize_text has already turned '-' into ' '.
+GENRE_PHRASES = {
+    "rom com": "romantic comedy", "romcom": "romantic comedy", "science fiction": "sci fi",
+    "scifi": "sci fi", "standup": "stand up", "k drama": "korean", "kdrama": "korean",
+    "talk show": "talk", "documentaries": "documentary", "docs": "documentary",
+}
+# Words that say movie or TV, not what a title is about (the `type` param filters those).
+_LISTED = 6
+
+
+def _stem(word: str) -> str:
+    """Singular of a label or query word: 'comedies' -> 'comedy', 'thrillers' -> 'thriller'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
+        return word[:-1]
+    return word
+
+
+_KIND_WORDS = frozenset(_stem(w) for w in ("movies", "films", "tv", "shows", "series"))
+
+
+def _words(text: str) -> list[str]:
+    text = normalize_text(text)
+    for phrase, replacement in GENRE_PHRASES.items():
+        text = f" {text} ".replace(f" {phrase} ", f" {replacement} ").strip()
+    return [_stem(w) for w in text.split() if w != "and"]
+
+
+def _unknown(kind: str, value: str, labels: Sequence[str], aliases: Sequence[str] = (), to_label=None) -> InvalidRequest:
+    """InvalidRequest naming the closest valid values (labels, or the labels aliases stand for)."""
+    by_key = {normalize_text(label): label for label in labels}
+    for alias in aliases:
+        by_key.setdefault(alias, to_label(alias))
+    close = get_close_matches(normalize_text(value), list(by_key), n=_LISTED, cutoff=0.5)
+    shown = list(dict.fromkeys(by_key[c] for c in close)) or sorted(labels, key=len)[:_LISTED]
+    return InvalidRequest(f"unknown {kind} {value[:50]!r}; closest valid values: {', '.join(shown)}")
+
+
+def match_countries(labels: Sequence[str], wanted: Sequence[str]) -> list[Groups]:
+    """Per wanted country, the one catalogue label it names: ((label,),)."""
+    by_key = {normalize_text(label): label for label in labels}
+    names = {**COUNTRY_WORDS, **COUNTRY_NAMES}
+    found = []
+    for value in wanted:
+        key = normalize_text(value)
+        label = by_key.get(key) or by_key.get(normalize_text(names.get(key, "")))
+        if label is None:
+            raise _unknown("country", value, labels, [n for n in names if normalize_text(names[n]) in by_key],
+                           lambda n: by_key[normalize_text(names[n])])
+        found.append(((label,),))
+    return found
+
+
+def match_genres(labels: Sequence[str], wanted: Sequence[str]) -> list[Groups]:
+    """Per wanted genre, the labels a title must touch.
+
+    Labels holding every typed word form one group ('tv comedies' -> TV Comedies; 'comedy' ->
+    Comedies, TV Comedies, Stand-Up Comedy, ...). Otherwise each word is its own group and a
+    title needs all of them ('rom-com' -> a romantic label and a comedy label).
+    """
+    label_words = {label: set(_words(label)) for label in labels}
+
+    def holding(word: str) -> tuple[str, ...]:
+        options = {_stem(w) for w in GENRE_WORDS.get(word, ())} | {word}
+        return tuple(label for label, words in label_words.items() if words & options)
+
+    found = []
+    for value in wanted:
+        words = _words(value)
+        if not words:
+            raise _unknown("genre", value, labels)
+        groups = [holding(word) for word in words]
+        together = tuple(set.intersection(*(set(g) for g in groups)))
+        if together:
+            found.append((tuple(label for label in labels if label in together),))
+            continue
+        topical = [g for word, g in zip(words, groups) if word not in _KIND_WORDS] or groups
+        if not all(topical):
+            raise _unknown("genre", value, labels, [w for w in GENRE_WORDS if holding(w)], lambda w: holding(w)[0])
+        found.append(tuple(topical))
+    return found

@@ -1,0 +1,112 @@
+"""Filter values as people say them: pure functions on hand-written label lists, then the
+filters on the 14-title catalogue."""
+
+import pytest
+
+from netflix_pyfunc.filter_values import match_countries, match_genres
+from netflix_pyfunc.params import InvalidRequest, Query, Request
+
+COUNTRIES = ["India", "Japan", "South Korea", "United Kingdom", "United States", "West Germany", "Germany"]
+GENRES = [
+    "Anime Features", "Anime Series", "Comedies", "Docuseries", "Documentaries", "Dramas", "Horror Movies",
+    "Kids' TV", "Children & Family Movies", "Romantic Movies", "Romantic TV Shows", "Sci-Fi & Fantasy",
+    "Stand-Up Comedy", "Stand-Up Comedy & Talk Shows", "TV Comedies", "TV Dramas", "TV Horror",
+    "TV Thrillers", "Thrillers",
+]
+
+
+@pytest.mark.parametrize(
+    "said, label",
+    [
+        ("United States", "United States"), ("united states", "United States"), ("USA", "United States"),
+        ("US", "United States"), ("u.s.", "United States"), ("America", "United States"),
+        ("american", "United States"), ("UK", "United Kingdom"), ("Britain", "United Kingdom"),
+        ("England", "United Kingdom"), ("british", "United Kingdom"), ("Korea", "South Korea"),
+        ("korean", "South Korea"), ("japanese", "Japan"), ("Germany", "Germany"), ("bollywood", "India"),
+    ],
+)
+def test_countries_by_name_code_and_demonym(said, label):
+    assert match_countries(COUNTRIES, [said]) == [((label,),)]
+
+
+@pytest.mark.parametrize(
+    "said, closest",
+    [("Amerca", "United States"), ("Untied Kingdom", "United Kingdom"), ("Japn", "Japan"), ("France", None)],
+)
+def test_unknown_country_lists_closest_valid_values(said, closest):
+    with pytest.raises(InvalidRequest, match=f"unknown country {said!r}; closest valid values: ") as raised:
+        match_countries(COUNTRIES, [said])
+    listed = str(raised.value).split("closest valid values: ")[1].split(", ")
+    assert set(listed) <= set(COUNTRIES) and listed
+    if closest:
+        assert listed[0] == closest
+
+
+@pytest.mark.parametrize(
+    "said, groups",
+    [
+        ("comedy", [["Comedies", "Stand-Up Comedy", "Stand-Up Comedy & Talk Shows", "TV Comedies"]]),
+        ("Comedies", [["Comedies", "Stand-Up Comedy", "Stand-Up Comedy & Talk Shows", "TV Comedies"]]),
+        ("funny", [["Comedies", "Stand-Up Comedy", "Stand-Up Comedy & Talk Shows", "TV Comedies"]]),
+        ("TV comedies", [["TV Comedies"]]),
+        ("stand-up", [["Stand-Up Comedy", "Stand-Up Comedy & Talk Shows"]]),
+        ("rom-com", [["Romantic Movies", "Romantic TV Shows"],
+                     ["Comedies", "Stand-Up Comedy", "Stand-Up Comedy & Talk Shows", "TV Comedies"]]),
+        ("romantic comedy", [["Romantic Movies", "Romantic TV Shows"],
+                             ["Comedies", "Stand-Up Comedy", "Stand-Up Comedy & Talk Shows", "TV Comedies"]]),
+        ("thriller", [["TV Thrillers", "Thrillers"]]),
+        ("thrillers", [["TV Thrillers", "Thrillers"]]),
+        ("docs", [["Docuseries", "Documentaries"]]),
+        ("documentary", [["Docuseries", "Documentaries"]]),
+        ("anime", [["Anime Features", "Anime Series"]]),
+        ("horror", [["Horror Movies", "TV Horror"]]),
+        ("Horror Movies", [["Horror Movies"]]),
+        ("scary movies", [["Horror Movies"]]),
+        ("sci-fi", [["Sci-Fi & Fantasy"]]),
+        ("science fiction", [["Sci-Fi & Fantasy"]]),
+        ("kids", [["Kids' TV", "Children & Family Movies"]]),
+        ("drama", [["Dramas", "TV Dramas"]]),
+    ],
+)
+def test_genres_by_their_word_reach_every_label(said, groups):
+    (found,) = match_genres(GENRES, [said])
+    assert [sorted(group) for group in found] == [sorted(group) for group in groups]
+
+
+@pytest.mark.parametrize("said, closest", [("comdy", "Comedies"), ("thriler", "Thrillers"), ("western", None)])
+def test_unknown_genre_lists_closest_valid_values(said, closest):
+    with pytest.raises(InvalidRequest, match=f"unknown genre {said!r}; closest valid values: ") as raised:
+        match_genres(GENRES, [said])
+    listed = str(raised.value).split("closest valid values: ")[1].split(", ")
+    assert set(listed) <= set(GENRES) and listed
+    if closest:
+        assert closest in listed
+
+
+def test_several_values_one_result_each():
+    assert match_countries(COUNTRIES, ["USA", "Korea"]) == [(("United States",),), (("South Korea",),)]
+    assert len(match_genres(GENRES, ["comedy", "anime"])) == 2
+
+
+# ------------------------------------------------------------------ on the 14-title catalogue
+
+@pytest.mark.parametrize("said", ["USA", "US", "America", "american"])
+def test_country_filter_as_said(model, said):
+    out = model.recommend([Query(title="Midnight Mass")], Request(k=20, countries=(said,)))
+    assert len(out) > 0 and all("United States" in country for country in out["country"])
+
+
+def test_comedy_filter_is_comedies_not_only_stand_up(model):
+    out = model.recommend([Query(description="a grandmother becomes young")], Request(k=20, genres=("comedy",)))
+    assert "Oh! Baby" in set(out["title"]) or "Oh! Baby (Tamil)" in set(out["title"])
+    assert all("Comed" in genres for genres in out["listed_in"])
+
+
+def test_rom_com_needs_both_romance_and_comedy(model):
+    out = model.recommend([Query(description="love")], Request(k=20, genres=("rom-com",)))
+    assert len(out) == 0   # the 14 titles have romance (Beach Wedding) and comedy (Oh! Baby), never both
+
+
+def test_unknown_country_is_a_client_error_with_suggestions(model):
+    with pytest.raises(InvalidRequest, match="unknown country 'Souht Korea'; closest valid values: South Korea"):
+        model.recommend([Query(title="Rocky")], Request(countries=("Souht Korea",)))
