@@ -40,6 +40,14 @@ WEIGHTS_SHA256 = {
     "sentence_bert_config.json": "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 }
+NOTICE_FILE = "NOTICE"
+MODEL_NOTICE = """\
+Derived from sentence-transformers/all-MiniLM-L6-v2
+(https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2), Apache License 2.0
+(https://www.apache.org/licenses/LICENSE-2.0). Weights: model.safetensors sha256 {sha256}.
+Changed by netflix_pyfunc.encoder_build: converted to an ONNX graph with mean pooling and L2
+normalisation, {weights}; tokenizer.json set to truncate at {max_seq_length} tokens and pad batches.
+"""
 PRECISIONS = ("int8", "fp32")
 OPSET = 17
 IR_VERSION = 8
@@ -228,7 +236,7 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
 
 
 def build_encoder(out_dir: Path, *, precision: str = "int8", weights_dir: Path | None = None) -> Path:
-    """Write ENCODER_FILE and TOKENIZER_FILE into out_dir (created if needed) and return out_dir."""
+    """Write ENCODER_FILE, TOKENIZER_FILE and the model's NOTICE_FILE into out_dir (created if needed)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}; one of {PRECISIONS}")
     weights_dir = installed_weights_dir() if weights_dir is None else Path(weights_dir)
@@ -250,6 +258,10 @@ def build_encoder(out_dir: Path, *, precision: str = "int8", weights_dir: Path |
             onnx.save_model(model, fp32_path)
             quantize_int8(fp32_path, out_dir / ENCODER_FILE)
     tokenizer.save(str(out_dir / TOKENIZER_FILE), pretty=False)
+    weights_form = "weights quantised to int8 per channel" if precision == "int8" else "weights kept in float32"
+    notice = MODEL_NOTICE.format(sha256=WEIGHTS_SHA256["model.safetensors"], weights=weights_form,
+                                 max_seq_length=max_seq_length)
+    (out_dir / NOTICE_FILE).write_text(notice, encoding="utf-8")
     return out_dir
 
 
@@ -263,7 +275,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     out_dir = build_encoder(args.out_dir, precision=args.precision)
-    for name in (ENCODER_FILE, TOKENIZER_FILE):
+    for name in (ENCODER_FILE, TOKENIZER_FILE, NOTICE_FILE):
         print(f"{out_dir / name}  {(out_dir / name).stat().st_size:,} bytes")
 
 

@@ -21,7 +21,7 @@ from netflix_pyfunc.encoder import (
     embedding_cache_dir, texts_sha256,
 )
 from netflix_pyfunc.encoder_build import (
-    WEIGHTS_SHA256, WeightsError, build_encoder, installed_weights_dir, parse_safetensors, read_verified,
+    NOTICE_FILE, WEIGHTS_SHA256, WeightsError, build_encoder, installed_weights_dir, parse_safetensors, read_verified,
 )
 
 REFERENCE = Path(__file__).parent / "fixtures" / "minilm_reference.npz"
@@ -154,7 +154,7 @@ def test_serving_side_does_not_import_the_graph_builder():
 @pytest.mark.parametrize("precision", ["fp32", "int8"])
 def test_two_builds_are_byte_identical(built, precision, tmp_path):
     again = build_encoder(tmp_path, precision=precision)
-    for name in (ENCODER_FILE, TOKENIZER_FILE):
+    for name in (ENCODER_FILE, TOKENIZER_FILE, NOTICE_FILE):
         assert (again / name).read_bytes() == (built[precision] / name).read_bytes(), name
 
 
@@ -217,9 +217,12 @@ def test_tokenizer_truncates_at_256_and_pads_a_batch_to_its_longest(built):
 
 
 @pytest.mark.slow
-def test_onnx_file_names_its_origin_and_weights_hash(built):
+def test_built_files_name_the_model_origin_license_and_weights_hash(built):
     model = onnx.load(str(built["int8"] / ENCODER_FILE))
-    assert "all-MiniLM-L6-v2" in model.doc_string and WEIGHTS_SHA256["model.safetensors"] in model.doc_string
+    notice = (built["int8"] / NOTICE_FILE).read_text()
+    for text in (model.doc_string, notice):
+        assert "all-MiniLM-L6-v2" in text and WEIGHTS_SHA256["model.safetensors"] in text
+    assert "Apache License 2.0" in notice
 
 
 @pytest.mark.slow
