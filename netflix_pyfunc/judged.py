@@ -1,0 +1,287 @@
+"""Judged search metrics: free-text wishes and people named in a query, relevance from catalogue metadata.
+
+`text_precision_at_k` runs the public query set in judged_queries.json: each query carries a rule
+(genre labels, countries, type, release years, words in title or description) that says, from the
+catalogue alone, whether a returned title answers it. `people_precision_at_k` samples people with
+at least 3 credits and asks for them by name ("with NAME", "directed by NAME", "NAME movies").
+
+`search(texts, k) -> list[np.ndarray]` is any free-text search returning catalogue positions, e.g.
+`HybridRecommender(...).fit(catalog).neighbors_for_text`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from difflib import get_close_matches
+from itertools import chain
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, TYPES
+from .catalog import normalize_text
+
+Search = Callable[[list[str], int], Sequence[np.ndarray]]
+
+QUERY_FILE = "judged_queries.json"
+SPLITS = ("dev", "holdout")
+RULE_KEYS = ("genres", "countries", "type", "years", "words")
+MIN_CREDITS = 3
+PEOPLE_ROLES = ("cast", "director")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Relevance from metadata. Every given field must hold; within a field, any listed value will do.
+
+    genres and words are groups: each group must match (any label / any phrase of the group).
+    Words are matched on normalize_text(title + description) at word boundaries, so list the forms
+    to accept ("heist", "heists")."""
+
+    genres: tuple[tuple[str, ...], ...] = ()
+    countries: tuple[str, ...] = ()
+    type: str | None = None
+    years: tuple[int, int] | None = None
+    words: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self):
+        if not (self.genres or self.countries or self.type or self.years or self.words):
+            raise ValueError("a rule needs at least one of " + ", ".join(RULE_KEYS))
+        if self.type is not None and self.type not in TYPES:
+            raise ValueError(f"rule type must be one of {TYPES}, got {self.type!r}")
+        if self.years is not None and (len(self.years) != 2 or self.years[0] > self.years[1]):
+            raise ValueError(f"rule years must be [first, last], got {self.years!r}")
+        for group in (*self.genres, *self.words):
+            if not group:
+                raise ValueError("rule genres and words groups must not be empty")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Rule:
+        unknown = set(data) - set(RULE_KEYS)
+        if unknown:
+            raise ValueError(f"unknown rule keys {sorted(unknown)}; valid keys: {list(RULE_KEYS)}")
+        return cls(
+            genres=tuple(tuple(g) for g in data.get("genres", ())),
+            countries=tuple(data.get("countries", ())),
+            type=data.get("type"),
+            years=tuple(data["years"]) if "years" in data else None,
+            words=tuple(tuple(normalize_text(w) for w in g) for g in data.get("words", ())),
+        )
+
+    def mask(self, catalog: pd.DataFrame, texts: pd.Series | None = None) -> np.ndarray:
+        """Boolean per catalogue row: does the title satisfy the rule?
+
+        texts: normalised title + description per row (matched_texts(catalog)), to reuse across rules."""
+        ok = np.ones(len(catalog), dtype=bool)
+        for group in self.genres:
+            ok &= _any_label(catalog[LISTED_IN], group)
+        if self.countries:
+            ok &= _any_label(catalog[COUNTRY], self.countries)
+        if self.type is not None:
+            ok &= (catalog[TYPE] == self.type).to_numpy()
+        if self.years is not None:
+            ok &= catalog[RELEASE_YEAR].between(*self.years).to_numpy()
+        if self.words:
+            texts = matched_texts(catalog) if texts is None else texts
+            for group in self.words:
+                pattern = r"(?<!\S)(?:" + "|".join(re.escape(w) for w in group) + r")(?!\S)"
+                ok &= texts.str.contains(pattern, regex=True).to_numpy()
+        return ok
+
+
+def _any_label(column: pd.Series, wanted) -> np.ndarray:
+    wanted = set(wanted)
+    return column.map(lambda labels: not wanted.isdisjoint(labels)).to_numpy(dtype=bool)
+
+
+def matched_texts(catalog: pd.DataFrame) -> pd.Series:
+    """What rule words are matched against: normalised title and description."""
+    return (catalog[TITLE] + " " + catalog[DESCRIPTION]).map(normalize_text)
+
+
+@dataclass(frozen=True)
+class JudgedQuery:
+    text: str
+    rule: Rule
+    split: str
+
+
+def split_of(position: int) -> str:
+    """'dev' for even positions in the query file, 'holdout' for odd ones: fixed, and the two
+    halves stay balanced and interleaved (new queries are appended in pairs)."""
+    return SPLITS[position % 2]
+
+
+def load_queries(split: str | None = None) -> tuple[JudgedQuery, ...]:
+    """The public judged query set, all of it or one half ('dev' or 'holdout')."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS} or None, got {split!r}")
+    raw = json.loads(resources.files(__package__).joinpath(QUERY_FILE).read_text(encoding="utf-8"))
+    queries = tuple(
+        JudgedQuery(q["text"], Rule.from_dict(q["rule"]), split_of(i)) for i, q in enumerate(raw["queries"])
+    )
+    repeated = [t for t, n in Counter(normalize_text(q.text) for q in queries).items() if n > 1]
+    if repeated:
+        raise ValueError(f"{QUERY_FILE}: repeated queries {repeated}")
+    return tuple(q for q in queries if split is None or q.split == split)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A metric's value (mean over queries) and one row per query for reports."""
+
+    value: float
+    per_query: pd.DataFrame
+
+
+def _precision(found: np.ndarray, relevant: np.ndarray, k: int) -> tuple[int, float]:
+    """Hits in the top k over min(k, number of relevant titles): 1.0 when nothing better was possible.
+
+    NaN when the catalogue holds no relevant title (the query says nothing about this catalogue)."""
+    found = np.asarray(found, dtype=np.int64)[:k]
+    hits = int(relevant[found].sum()) if len(found) else 0
+    best = min(k, int(relevant.sum()))
+    return hits, (hits / best if best else float("nan"))
+
+
+def _judged(rows: list[dict]) -> Judged:
+    frame = pd.DataFrame(rows)
+    if frame["precision"].isna().all():
+        raise ValueError("no query has a relevant title in this catalogue")
+    return Judged(float(frame["precision"].mean()), frame)
+
+
+def _run(search: Search, texts: list[str], k: int) -> list[np.ndarray]:
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    results = list(search(texts, k))
+    if len(results) != len(texts):
+        raise ValueError(f"search returned {len(results)} result lists for {len(texts)} texts")
+    return results
+
+
+def text_precision_at_k(
+    catalog: pd.DataFrame, search: Search, k: int, *, split: str | None = None,
+    queries: Sequence[JudgedQuery] | None = None,
+) -> Judged:
+    """Mean over judged queries of the share of the top k that satisfy the query's rule.
+
+    The share is hits / min(k, relevant titles in the catalogue); queries with no relevant title get
+    NaN and are left out of the mean. Rows of per_query: query, split, precision, hits, relevant
+    (titles in the catalogue), base_rate (relevant / catalogue size), found (top-k positions)."""
+    queries = load_queries(split) if queries is None else tuple(queries)
+    if not queries:
+        raise ValueError("no judged queries to run")
+    texts = [q.text for q in queries]
+    results = _run(search, texts, k)
+    words = matched_texts(catalog)
+    rows = []
+    for query, found in zip(queries, results):
+        relevant = query.rule.mask(catalog, words)
+        hits, precision = _precision(found, relevant, k)
+        rows.append({
+            "query": query.text, "split": query.split, "precision": precision, "hits": hits,
+            "relevant": int(relevant.sum()), "base_rate": float(relevant.mean()),
+            "found": [int(p) for p in np.asarray(found)[:k]],
+        })
+    return _judged(rows)
+
+
+def check_labels(catalog: pd.DataFrame, queries: Sequence[JudgedQuery] | None = None) -> None:
+    """Raise ValueError if a rule names a genre or country the catalogue does not have."""
+    queries = load_queries() if queries is None else queries
+    genres = set(chain.from_iterable(catalog[LISTED_IN]))
+    countries = set(chain.from_iterable(catalog[COUNTRY]))
+    for query in queries:
+        for kind, named, known in (
+            ("genre", set(chain.from_iterable(query.rule.genres)), genres),
+            ("country", set(query.rule.countries), countries),
+        ):
+            for label in sorted(named - known):
+                close = get_close_matches(label, sorted(known), n=3)
+                raise ValueError(f"query {query.text!r}: unknown {kind} {label!r}; closest: {close}")
+
+
+def base_rates(catalog: pd.DataFrame, queries: Sequence[JudgedQuery] | None = None) -> pd.Series:
+    """Share of the catalogue each query's rule accepts, indexed by query text."""
+    queries = load_queries() if queries is None else queries
+    words = matched_texts(catalog)
+    return pd.Series({q.text: float(q.rule.mask(catalog, words).mean()) for q in queries}, name="base_rate")
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    """A person asked for by name; relevant titles credit them (as director when role is 'director')."""
+
+    text: str
+    name: str
+    role: str            # 'cast' or 'director': the role the person was sampled from
+    phrasing: str        # 'with', 'directed by' or 'movies'
+    credit: str          # what counts: 'any' credit, 'director' only, or any credit on a 'movie'
+
+
+def _credits(catalog: pd.DataFrame, column: str) -> Counter:
+    return Counter(name for names in catalog[column] for name in names)
+
+
+def people_queries(catalog: pd.DataFrame, sample_size: int, seed: int) -> list[PeopleQuery]:
+    """sample_size directors and sample_size cast members with >= MIN_CREDITS credits in that role.
+
+    Cast are asked "with NAME" (any credit counts), directors "directed by NAME" (only a director
+    credit counts). Every second sampled person (odd positions in name order) with >= MIN_CREDITS
+    movies in that role is also asked "NAME movies" (any credit on a movie counts). Names of one
+    word are left out. Same catalogue and seed, same queries."""
+    if sample_size < 1:
+        raise ValueError(f"sample_size must be >= 1, got {sample_size}")
+    rng = np.random.default_rng(seed)
+    movies = catalog[catalog[TYPE] == TYPES[0]]
+    queries = []
+    for role, column, phrase, credit in (("cast", CAST, "with", "any"), ("director", DIRECTOR, "directed by", "director")):
+        counts = _credits(catalog, column)
+        movie_counts = _credits(movies, column)
+        eligible = sorted(name for name, n in counts.items() if n >= MIN_CREDITS and len(name.split()) >= 2)
+        if not eligible:
+            continue
+        chosen = rng.choice(len(eligible), size=min(sample_size, len(eligible)), replace=False)
+        for i, index in enumerate(sorted(chosen.tolist())):
+            name = eligible[index]
+            queries.append(PeopleQuery(f"{phrase} {name}", name, role, phrase, credit))
+            if i % 2 == 1 and movie_counts[name] >= MIN_CREDITS:
+                queries.append(PeopleQuery(f"{name} movies", name, role, "movies", "movie"))
+    return queries
+
+
+def _people_relevant(catalog: pd.DataFrame, query: PeopleQuery) -> np.ndarray:
+    directs = catalog[DIRECTOR].map(lambda names: query.name in names).to_numpy(dtype=bool)
+    if query.credit == "director":
+        return directs
+    acts = catalog[CAST].map(lambda names: query.name in names).to_numpy(dtype=bool)
+    relevant = directs | acts
+    if query.credit == "movie":
+        relevant &= (catalog[TYPE] == TYPES[0]).to_numpy()
+    return relevant
+
+
+def people_precision_at_k(catalog: pd.DataFrame, search: Search, k: int, sample_size: int, seed: int) -> Judged:
+    """Mean over people_queries of hits / min(k, titles crediting the person): 1.0 means every
+    one of the person's titles the top k could hold came first. per_query has one row per query
+    (query, name, role, phrasing, precision, hits, relevant, found); the value is over all rows."""
+    queries = people_queries(catalog, sample_size, seed)
+    if not queries:
+        raise ValueError(f"no person has {MIN_CREDITS}+ credits in this catalogue")
+    results = _run(search, [q.text for q in queries], k)
+    rows = []
+    for query, found in zip(queries, results):
+        relevant = _people_relevant(catalog, query)
+        hits, precision = _precision(found, relevant, k)
+        rows.append({
+            "query": query.text, "name": query.name, "role": query.role, "phrasing": query.phrasing,
+            "precision": precision, "hits": hits, "relevant": int(relevant.sum()),
+            "found": [int(p) for p in np.asarray(found)[:k]],
+        })
+    return _judged(rows)
