@@ -224,6 +224,16 @@ class PeopleQuery:
     phrasing: str        # 'with', 'directed by' or 'movies'
     credit: str          # what counts: 'any' credit, 'director' only, or any credit on a 'movie'
 
+    def mask(self, catalog: pd.DataFrame) -> np.ndarray:
+        """Boolean per catalogue row: does the title credit the person as this query asks?"""
+        directs = catalog[DIRECTOR].map(lambda names: self.name in names).to_numpy(dtype=bool)
+        if self.credit == "director":
+            return directs
+        relevant = directs | catalog[CAST].map(lambda names: self.name in names).to_numpy(dtype=bool)
+        if self.credit == "movie":
+            relevant &= (catalog[TYPE] == TYPES[0]).to_numpy()
+        return relevant
+
 
 def _credits(catalog: pd.DataFrame, column: str) -> Counter:
     return Counter(name for names in catalog[column] for name in names)
@@ -256,17 +266,6 @@ def people_queries(catalog: pd.DataFrame, sample_size: int, seed: int) -> list[P
     return queries
 
 
-def _people_relevant(catalog: pd.DataFrame, query: PeopleQuery) -> np.ndarray:
-    directs = catalog[DIRECTOR].map(lambda names: query.name in names).to_numpy(dtype=bool)
-    if query.credit == "director":
-        return directs
-    acts = catalog[CAST].map(lambda names: query.name in names).to_numpy(dtype=bool)
-    relevant = directs | acts
-    if query.credit == "movie":
-        relevant &= (catalog[TYPE] == TYPES[0]).to_numpy()
-    return relevant
-
-
 def people_precision_at_k(catalog: pd.DataFrame, search: Search, k: int, sample_size: int, seed: int) -> Judged:
     """Mean over people_queries of hits / min(k, titles crediting the person): 1.0 means every
     one of the person's titles the top k could hold came first. per_query has one row per query
@@ -277,7 +276,7 @@ def people_precision_at_k(catalog: pd.DataFrame, search: Search, k: int, sample_
     results = _run(search, [q.text for q in queries], k)
     rows = []
     for query, found in zip(queries, results):
-        relevant = _people_relevant(catalog, query)
+        relevant = query.mask(catalog)
         hits, precision = _precision(found, relevant, k)
         rows.append({
             "query": query.text, "name": query.name, "role": query.role, "phrasing": query.phrasing,

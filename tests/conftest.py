@@ -59,6 +59,17 @@ _ROWS = [
      "Two strangers fall in love on a sandy beach while planning a marriage by moonlight."),
 ]
 
+# Two more Mike Flanagan films, so the catalogue has a director and a second actor with 3+ credits
+# (people_catalog only; the 14 rows above stay the `catalog` fixture).
+_PEOPLE_ROWS = [
+    ("s15", "Movie", "Hush", "Mike Flanagan", "Kate Siegel, John Gallagher Jr.", "United States",
+     "April 8, 2016", "2016", "TV-MA", "82 min", "Horror Movies, Thrillers",
+     "A deaf writer who retreated into the woods to live alone must fight for her life when a masked killer appears."),
+    ("s16", "Movie", "Gerald's Game", "Mike Flanagan", "Carla Gugino, Bruce Greenwood", "United States",
+     "September 29, 2017", "2017", "TV-MA", "103 min", "Horror Movies, Thrillers",
+     "When her husband's sudden death leaves her handcuffed to a bed at a remote lake house, a woman faces her demons."),
+]
+
 
 def raw_frame(rows=_ROWS) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(RAW_COLUMNS))
@@ -72,6 +83,12 @@ def raw_catalog() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def catalog() -> pd.DataFrame:
     return clean_catalog(raw_frame())
+
+
+@pytest.fixture(scope="session")
+def people_catalog() -> pd.DataFrame:
+    """The 14 rows of `catalog` plus two films that give Mike Flanagan 4 credits and Kate Siegel 3."""
+    return clean_catalog(raw_frame(_ROWS + _PEOPLE_ROWS))
 
 
 @pytest.fixture(scope="session")
