@@ -10,13 +10,14 @@ rest, so a name's words never also count as intent or description words.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, MOVIE, TV_SHOW, TYPE, normalize_text
+from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, TYPE, normalize_text
 from .intent_words import (
     AMBIGUOUS_COUNTRY_NAMES, CAST_CUES, DIRECTOR_CUES, GENRE_WORDS, NOT_DIRECTOR_BEFORE_BY, REGION_WORDS,
     TYPE_WORDS,
@@ -40,7 +41,7 @@ class ParsedQuery:
     people: tuple[Person, ...]
     genres: tuple[str, ...]        # catalogue genre labels, sorted
     countries: tuple[str, ...]     # catalogue country names, sorted
-    types: tuple[str, ...]         # 'Movie' and/or 'TV Show' when the text says so, else ()
+    types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
     rest: str                      # normalised text without the people and their role words
 
 
@@ -70,18 +71,7 @@ class QueryParser(BaseEstimator):
             tuple(phrase.split()): tuple(sorted(set(labels) & set(label_types)))
             for phrase, labels in GENRE_WORDS.items() if set(labels) & set(label_types)
         }
-        countries = set(c for names in catalog[COUNTRY] for c in names)
-        phrases: dict[tuple[str, ...], set[str]] = {}
-        for name in countries:
-            if normalize_text(name) not in AMBIGUOUS_COUNTRY_NAMES:
-                phrases.setdefault(tuple(normalize_text(name).split()), set()).add(name)
-        for word, name in COUNTRY_WORDS.items():
-            phrases.setdefault(tuple(normalize_text(word).split()), set()).add(name)
-        for word, names in REGION_WORDS.items():
-            phrases.setdefault(tuple(normalize_text(word).split()), set()).update(names)
-        self.country_phrases_ = {
-            phrase: tuple(sorted(names & countries)) for phrase, names in phrases.items() if names & countries
-        }
+        self.country_phrases_ = self._country_phrases({c for names in catalog[COUNTRY] for c in names})
         self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_))
         return self
 
@@ -96,7 +86,8 @@ class QueryParser(BaseEstimator):
                     words = tuple(normalize_text(name).split())
                     if len(words) < MIN_NAME_WORDS:
                         continue
-                    for key in {words, _joined_initials(words)}:
+                    keys = {words, _joined_initials(words)}        # 'louis c k' and 'louis ck'
+                    for key in (k for k in keys if len(k) >= MIN_NAME_WORDS):
                         counts = spellings.setdefault(key, {})
                         counts[name] = counts.get(name, 0) + 1
                         roles.setdefault(key, set()).add(role)
@@ -106,13 +97,20 @@ class QueryParser(BaseEstimator):
         }
 
     def _common_words(self, descriptions: pd.Series) -> frozenset[str]:
-        counts: dict[str, int] = {}
-        for text in descriptions:
-            for word in str(text).split():
-                if word.islower():
-                    word = normalize_text(word)
-                    counts[word] = counts.get(word, 0) + 1
+        """Words the descriptions use in lower case at least common_min_count times."""
+        counts = Counter(
+            normalize_text(word) for text in descriptions for word in str(text).split() if word.islower()
+        )
         return frozenset(w for w, n in counts.items() if n >= self.common_min_count)
+
+    @staticmethod
+    def _country_phrases(countries: set[str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Country names, demonyms (vocab.COUNTRY_WORDS) and regions -> the catalogue countries they mean."""
+        phrases: dict[tuple[str, ...], set[str]] = {}
+        named = [(c, (c,)) for c in countries if normalize_text(c) not in AMBIGUOUS_COUNTRY_NAMES]
+        for word, names in (*named, *((w, (c,)) for w, c in COUNTRY_WORDS.items()), *REGION_WORDS.items()):
+            phrases.setdefault(tuple(normalize_text(word).split()), set()).update(names)
+        return {phrase: tuple(sorted(names & countries)) for phrase, names in phrases.items() if names & countries}
 
     # ---------------------------------------------------------------- parsing
     def parse(self, text: str) -> ParsedQuery:

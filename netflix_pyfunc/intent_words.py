@@ -7,6 +7,8 @@ catalogue has. Words that are too often about something else are left out on pur
 'space' ("a safe space"), 'music' alone.
 """
 
+from .catalog import MOVIE, TV_SHOW
+
 _COMEDY = ("Comedies", "TV Comedies")
 _STAND_UP = ("Stand-Up Comedy", "Stand-Up Comedy & Talk Shows")
 _HORROR = ("Horror Movies", "TV Horror")
@@ -76,8 +78,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
 
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.
 TYPE_WORDS: dict[str, str] = {
-    **{w: "Movie" for w in ("movie", "movies", "film", "films", "flick", "flicks", "feature")},
-    **{w: "TV Show" for w in ("series", "show", "shows", "tv", "docuseries", "season", "seasons",
+    **{w: MOVIE for w in ("movie", "movies", "film", "films", "flick", "flicks", "feature")},
+    **{w: TV_SHOW for w in ("series", "show", "shows", "tv", "docuseries", "season", "seasons",
                               "sitcom", "sitcoms", "miniseries", "episodes", "kdrama")},
 }
 
