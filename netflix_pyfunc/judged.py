@@ -174,6 +174,8 @@ def text_precision_at_k(
     The share is hits / min(k, relevant titles in the catalogue); queries with no relevant title get
     NaN and are left out of the mean. Rows of per_query: query, split, precision, hits, relevant
     (titles in the catalogue), base_rate (relevant / catalogue size), found (top-k positions)."""
+    if queries is not None and split is not None:
+        raise ValueError("pass split (a half of the public set) or queries, not both")
     queries = load_queries(split) if queries is None else tuple(queries)
     if not queries:
         raise ValueError("no judged queries to run")

@@ -150,6 +150,13 @@ def test_text_precision_rejects_bad_calls(catalog, answers, k, message):
         judged.text_precision_at_k(catalog, search, k, queries=[BOXING])
 
 
+def test_text_precision_takes_a_split_or_queries_not_both(catalog):
+    with pytest.raises(ValueError, match="not both"):
+        judged.text_precision_at_k(catalog, fake_search({"boxing": [0]}), 3, split="dev", queries=[BOXING])
+    with pytest.raises(ValueError, match="no judged queries"):
+        judged.text_precision_at_k(catalog, fake_search({}), 3, queries=[])
+
+
 def test_check_labels_names_the_closest_label(catalog):
     bad = JudgedQuery("funny", Rule(genres=(("Comedy",),)), "dev")
     with pytest.raises(ValueError, match=r"unknown genre 'Comedy'; closest: \['Comedies'"):
