@@ -1,11 +1,12 @@
-"""Query understanding: who, what kind, where from, and what is left to match as words.
+"""Query understanding: who, what kind, where from, which years, and what is left to match as words.
 
 QueryParser().fit(catalog).parse("an Amitabh Bachchan drama") ->
 ParsedQuery(people=(Person("Amitabh Bachchan", role="any", ...),), genres=("Dramas", "TV Dramas"), rest="an drama").
 
 People are the longest runs of normalised words that spell a catalogue director or cast name of
-2+ words (a single word is never a person). Genre, type and country words are looked for in the
-rest, so a name's words never also count as intent or description words.
+2+ words (a single word is never a person). Genre, type, country and year words are looked for in
+the rest, so a name's words never also count as intent or description words. The word lists are
+in intent_words.py; only labels and countries the fitted catalogue has are returned.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, TYPE, normalize_text
+from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
-    AMBIGUOUS_COUNTRY_NAMES, CAST_CUES, DIRECTOR_CUES, GENRE_WORDS, NOT_DIRECTOR_BEFORE_BY, REGION_WORDS,
-    TYPE_WORDS,
+    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, GENRE_WORDS,
+    NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
 )
 from .vocab import COUNTRY_WORDS
 
@@ -42,6 +43,7 @@ class ParsedQuery:
     genres: tuple[str, ...]        # catalogue genre labels, sorted
     countries: tuple[str, ...]     # catalogue country names, sorted
     types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
+    years: tuple[int, int] | None  # release years asked for ("90s", "before 1970", "recent"), inclusive
     rest: str                      # normalised text without the people and their role words
 
 
@@ -54,11 +56,12 @@ class QueryParser(BaseEstimator):
         self.common_min_count = common_min_count
 
     def fit(self, catalog: pd.DataFrame) -> QueryParser:
-        missing = {DIRECTOR, CAST, LISTED_IN, COUNTRY, TYPE, DESCRIPTION} - set(catalog.columns)
+        missing = {DIRECTOR, CAST, LISTED_IN, COUNTRY, TYPE, DESCRIPTION, RELEASE_YEAR} - set(catalog.columns)
         if missing:
             raise ValueError(f"catalog lacks columns {sorted(missing)}; pass it through catalog.clean_catalog")
         if not isinstance(self.common_min_count, int) or self.common_min_count < 1:
             raise ValueError(f"common_min_count must be an int >= 1, got {self.common_min_count!r}")
+        self.year_range_ = (int(catalog[RELEASE_YEAR].min()), int(catalog[RELEASE_YEAR].max()))
         self.people_ = self._people(catalog)
         self.max_name_words_ = max((len(words) for words in self.people_), default=0)
         self.common_words_ = self._common_words(catalog[DESCRIPTION])
@@ -127,7 +130,7 @@ class QueryParser(BaseEstimator):
         return ParsedQuery(
             text=text, people=tuple(people), genres=tuple(sorted(set(genres))),
             countries=tuple(sorted(set(self._phrases(rest, self.country_phrases_)))),
-            types=types if len(types) == 1 else (), rest=" ".join(rest),
+            types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
         )
 
     def _find_people(self, words: list[str]) -> tuple[list[Person], set[int]]:
@@ -170,6 +173,26 @@ class QueryParser(BaseEstimator):
         if before and before[-1] == "and" and people and (start - 2) in used:
             return people[-1].role, [start - 1]       # "with Tom Hanks and Meg Ryan"
         return "any", []
+
+    def _years(self, words: list[str]) -> tuple[int, int] | None:
+        """The span of every decade, year or 'recent' in words, within the catalogue's years."""
+        first, last = self.year_range_
+        tokens = f" {' '.join(words)} ".replace(" s ", "s ").split()    # "90's" -> "90 s" -> "90s"
+        spans = []
+        for i, word in enumerate(tokens):
+            before = tokens[i - 1] if i else ""
+            if word in DECADE_WORDS:
+                spans.append((DECADE_WORDS[word], DECADE_WORDS[word] + 9))
+            elif word in RECENT_WORDS:
+                spans.append((last - RECENT_YEARS + 1, last))
+            elif len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2099:
+                year = int(word)
+                spans.append(
+                    (first, year - 1) if before in BEFORE_WORDS else (year, last) if before in SINCE_WORDS
+                    else (year + 1, last) if before in AFTER_WORDS else (year, year)
+                )
+        spans = [(max(a, first), min(b, last)) for a, b in spans if max(a, first) <= min(b, last)]
+        return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
 
     def _phrases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]) -> list[str]:
         """Labels of the longest known phrases in words, left to right."""

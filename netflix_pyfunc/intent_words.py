@@ -106,3 +106,20 @@ NOT_DIRECTOR_BEFORE_BY = frozenset({
     "book", "novel", "story", "screenplay", "script", "play", "poem", "inspired", "voiced",
 })
 CAST_CUES = frozenset({"with", "starring", "featuring", "stars", "star", "actor", "actress", "feat"})
+
+# Decades as people write them, after normalize_text ("'90s" -> "90s", "90's" -> "90 s").
+DECADE_WORDS: dict[str, int] = {
+    **{f"{d}0s": 1900 + d * 10 for d in range(2, 10)},
+    **{f"{year}s": year for year in range(1910, 2030, 10)},   # not "1900s": that is the century
+    **dict(zip(
+        ("twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"),
+        range(1920, 2000, 10),
+    )),
+}
+# Words before a year that open the range: "before 1970", "since 2015", "after 2000".
+BEFORE_WORDS = frozenset({"before", "pre", "until", "prior"})
+SINCE_WORDS = frozenset({"since"})                       # "from 1995" is that year
+AFTER_WORDS = frozenset({"after", "post"})
+# "recent", "latest": the catalogue's last RECENT_YEARS release years.
+RECENT_WORDS = frozenset({"recent", "latest", "newest"})
+RECENT_YEARS = 3

@@ -99,6 +99,31 @@ def test_country_intent(parser, text, countries):
     assert parser.parse(text).countries == countries
 
 
+@pytest.mark.parametrize(
+    ("text", "years"),
+    # The people catalogue's release years run from 1976 to 2021.
+    [
+        ("a 90s drama", (1990, 1999)),
+        ("romcoms of the 90's", (1990, 1999)),
+        ("an '80s action movie", (1980, 1989)),
+        ("something from the nineties", (1990, 1999)),
+        ("2010s anime", (2010, 2019)),
+        ("80s and 90s boxing", (1980, 1999)),
+        ("a boxing film from 1979", (1979, 1979)),
+        ("before 1980", (1976, 1979)),
+        ("since 2019", (2019, 2021)),
+        ("after 2019", (2020, 2021)),
+        ("recent horror", (2019, 2021)),
+        ("the fifties", None),                                      # nothing that old here
+        ("a 1900s period piece", None),                             # the century, not a decade
+        ("a story about 1000 days", None),
+        ("a scary movie", None),
+    ],
+)
+def test_years_intent(parser, text, years):
+    assert parser.parse(text).years == years
+
+
 def test_a_name_does_not_also_count_as_intent_words(people_catalog):
     parser = QueryParser().fit(people_catalog)
     parsed = parser.parse("with Ana Ruiz")                          # 'Ruiz' is not Spanish intent...
@@ -143,6 +168,8 @@ def full_parser(full_catalog) -> QueryParser:
         ("a romance with Shah Rukh Khan", [("Shah Rukh Khan", "cast")], ("Romantic Movies", "Romantic TV Shows"),
          (), "a romance"),
         ("a korean thriller", [], ("TV Thrillers", "Thrillers"), ("South Korea",), "a korean thriller"),
+        ("a scandinavian crime series", [], ("Crime TV Shows",), ("Denmark", "Norway", "Sweden"),
+         "a scandinavian crime series"),
         ("mark strong movies", [], (), (), "mark strong movies"),            # everyday words need a role word
         ("with Mark Strong", [("Mark Strong", "cast")], (), (), ""),
         ("a story about a king and prince", [], (), (), "a story about a king and prince"),
