@@ -1,9 +1,8 @@
-"""Judged search metrics: free-text wishes and people named in a query, relevance from catalogue metadata.
+"""Judged free-text search: a public set of wishes, each judged from catalogue metadata alone.
 
-`text_precision_at_k` runs the public query set in judged_queries.json: each query carries a rule
-(genre labels, countries, type, release years, words in title or description) that says, from the
-catalogue alone, whether a returned title answers it. `people_precision_at_k` samples people with
-at least 3 credits and asks for them by name ("with NAME", "directed by NAME", "NAME movies").
+`text_precision_at_k` runs the query set in judged_queries.json: each query carries a rule (genre
+labels, countries, type, release years, words in title or description) that says whether a
+returned title answers it. judged_people.py asks for people by name the same way.
 
 `search(texts, k) -> list[np.ndarray]` is any free-text search returning catalogue positions, e.g.
 `HybridRecommender(...).fit(catalog).neighbors_for_text`.
@@ -12,7 +11,6 @@ at least 3 credits and asks for them by name ("with NAME", "directed by NAME", "
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from difflib import get_close_matches
@@ -23,7 +21,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, TYPES
+from .catalog import COUNTRY, DESCRIPTION, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, TYPES
 from .catalog import normalize_text
 
 Search = Callable[[list[str], int], Sequence[np.ndarray]]
@@ -31,8 +29,6 @@ Search = Callable[[list[str], int], Sequence[np.ndarray]]
 QUERY_FILE = "judged_queries.json"
 SPLITS = ("dev", "holdout")
 RULE_KEYS = ("genres", "countries", "type", "years", "words")
-MIN_CREDITS = 3
-PEOPLE_ROLES = ("cast", "director")
 
 
 @dataclass(frozen=True)
@@ -73,10 +69,10 @@ class Rule:
             words=tuple(tuple(normalize_text(w) for w in g) for g in data.get("words", ())),
         )
 
-    def mask(self, catalog: pd.DataFrame, texts: pd.Series | None = None) -> np.ndarray:
+    def mask(self, catalog: pd.DataFrame, words: WordIndex | None = None) -> np.ndarray:
         """Boolean per catalogue row: does the title satisfy the rule?
 
-        texts: normalised title + description per row (matched_texts(catalog)), to reuse across rules."""
+        words: WordIndex(catalog), to reuse across rules."""
         ok = np.ones(len(catalog), dtype=bool)
         for group in self.genres:
             ok &= _any_label(catalog[LISTED_IN], group)
@@ -87,10 +83,9 @@ class Rule:
         if self.years is not None:
             ok &= catalog[RELEASE_YEAR].between(*self.years).to_numpy()
         if self.words:
-            texts = matched_texts(catalog) if texts is None else texts
+            words = WordIndex(catalog) if words is None else words
             for group in self.words:
-                pattern = r"(?<!\S)(?:" + "|".join(re.escape(w) for w in group) + r")(?!\S)"
-                ok &= texts.str.contains(pattern, regex=True).to_numpy()
+                ok &= words.any_of(group)
         return ok
 
 
@@ -99,9 +94,30 @@ def _any_label(column: pd.Series, wanted) -> np.ndarray:
     return column.map(lambda labels: not wanted.isdisjoint(labels)).to_numpy(dtype=bool)
 
 
-def matched_texts(catalog: pd.DataFrame) -> pd.Series:
-    """What rule words are matched against: normalised title and description."""
-    return (catalog[TITLE] + " " + catalog[DESCRIPTION]).map(normalize_text)
+class WordIndex:
+    """Rows whose normalised title + description hold a word or a phrase (consecutive words)."""
+
+    def __init__(self, catalog: pd.DataFrame):
+        self.texts = [f" {normalize_text(t)} " for t in catalog[TITLE] + " " + catalog[DESCRIPTION]]
+        rows: dict[str, list[int]] = {}
+        for row, text in enumerate(self.texts):
+            for word in set(text.split()):
+                rows.setdefault(word, []).append(row)
+        self.rows = {word: np.asarray(found, dtype=np.int64) for word, found in rows.items()}
+
+    def any_of(self, phrases) -> np.ndarray:
+        """Boolean per row: does any of the normalised phrases occur at word boundaries?"""
+        hit = np.zeros(len(self.texts), dtype=bool)
+        empty = np.zeros(0, dtype=np.int64)
+        for phrase in phrases:
+            first, *others = phrase.split()
+            candidates = self.rows.get(first, empty)
+            for word in others:
+                candidates = np.intersect1d(candidates, self.rows.get(word, empty), assume_unique=True)
+            if others:
+                candidates = np.asarray([r for r in candidates if f" {phrase} " in self.texts[r]], dtype=np.int64)
+            hit[candidates] = True
+        return hit
 
 
 @dataclass(frozen=True)
@@ -138,8 +154,16 @@ class Judged:
     value: float
     per_query: pd.DataFrame
 
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> Judged:
+        """Rows with a 'precision' each (NaN: no relevant title) -> their mean and the table."""
+        frame = pd.DataFrame(rows)
+        if frame["precision"].isna().all():
+            raise ValueError("no query has a relevant title in this catalogue")
+        return cls(float(frame["precision"].mean()), frame)
 
-def _precision(found: np.ndarray, relevant: np.ndarray, k: int) -> tuple[int, float]:
+
+def capped_precision(found: np.ndarray, relevant: np.ndarray, k: int) -> tuple[int, float]:
     """Hits in the top k over min(k, number of relevant titles): 1.0 when nothing better was possible.
 
     NaN when the catalogue holds no relevant title (the query says nothing about this catalogue)."""
@@ -149,14 +173,8 @@ def _precision(found: np.ndarray, relevant: np.ndarray, k: int) -> tuple[int, fl
     return hits, (hits / best if best else float("nan"))
 
 
-def _judged(rows: list[dict]) -> Judged:
-    frame = pd.DataFrame(rows)
-    if frame["precision"].isna().all():
-        raise ValueError("no query has a relevant title in this catalogue")
-    return Judged(float(frame["precision"].mean()), frame)
-
-
-def _run(search: Search, texts: list[str], k: int) -> list[np.ndarray]:
+def run_search(search: Search, texts: list[str], k: int) -> list[np.ndarray]:
+    """search(texts, k), checked: one result list per text."""
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     results = list(search(texts, k))
@@ -180,18 +198,18 @@ def text_precision_at_k(
     if not queries:
         raise ValueError("no judged queries to run")
     texts = [q.text for q in queries]
-    results = _run(search, texts, k)
-    words = matched_texts(catalog)
+    results = run_search(search, texts, k)
+    words = WordIndex(catalog)
     rows = []
     for query, found in zip(queries, results):
         relevant = query.rule.mask(catalog, words)
-        hits, precision = _precision(found, relevant, k)
+        hits, precision = capped_precision(found, relevant, k)
         rows.append({
             "query": query.text, "split": query.split, "precision": precision, "hits": hits,
             "relevant": int(relevant.sum()), "base_rate": float(relevant.mean()),
             "found": [int(p) for p in np.asarray(found)[:k]],
         })
-    return _judged(rows)
+    return Judged.from_rows(rows)
 
 
 def check_labels(catalog: pd.DataFrame, queries: Sequence[JudgedQuery] | None = None) -> None:
@@ -212,77 +230,5 @@ def check_labels(catalog: pd.DataFrame, queries: Sequence[JudgedQuery] | None = 
 def base_rates(catalog: pd.DataFrame, queries: Sequence[JudgedQuery] | None = None) -> pd.Series:
     """Share of the catalogue each query's rule accepts, indexed by query text."""
     queries = load_queries() if queries is None else queries
-    words = matched_texts(catalog)
+    words = WordIndex(catalog)
     return pd.Series({q.text: float(q.rule.mask(catalog, words).mean()) for q in queries}, name="base_rate")
-
-
-@dataclass(frozen=True)
-class PeopleQuery:
-    """A person asked for by name; relevant titles credit them (as director when role is 'director')."""
-
-    text: str
-    name: str
-    role: str            # 'cast' or 'director': the role the person was sampled from
-    phrasing: str        # 'with', 'directed by' or 'movies'
-    credit: str          # what counts: 'any' credit, 'director' only, or any credit on a 'movie'
-
-    def mask(self, catalog: pd.DataFrame) -> np.ndarray:
-        """Boolean per catalogue row: does the title credit the person as this query asks?"""
-        directs = catalog[DIRECTOR].map(lambda names: self.name in names).to_numpy(dtype=bool)
-        if self.credit == "director":
-            return directs
-        relevant = directs | catalog[CAST].map(lambda names: self.name in names).to_numpy(dtype=bool)
-        if self.credit == "movie":
-            relevant &= (catalog[TYPE] == TYPES[0]).to_numpy()
-        return relevant
-
-
-def _credits(catalog: pd.DataFrame, column: str) -> Counter:
-    return Counter(name for names in catalog[column] for name in names)
-
-
-def people_queries(catalog: pd.DataFrame, sample_size: int, seed: int) -> list[PeopleQuery]:
-    """sample_size directors and sample_size cast members with >= MIN_CREDITS credits in that role.
-
-    Cast are asked "with NAME" (any credit counts), directors "directed by NAME" (only a director
-    credit counts). Every second sampled person (odd positions in name order) with >= MIN_CREDITS
-    movies in that role is also asked "NAME movies" (any credit on a movie counts). Names of one
-    word are left out. Same catalogue and seed, same queries."""
-    if sample_size < 1:
-        raise ValueError(f"sample_size must be >= 1, got {sample_size}")
-    rng = np.random.default_rng(seed)
-    movies = catalog[catalog[TYPE] == TYPES[0]]
-    queries = []
-    for role, column, phrase, credit in (("cast", CAST, "with", "any"), ("director", DIRECTOR, "directed by", "director")):
-        counts = _credits(catalog, column)
-        movie_counts = _credits(movies, column)
-        eligible = sorted(name for name, n in counts.items() if n >= MIN_CREDITS and len(name.split()) >= 2)
-        if not eligible:
-            continue
-        chosen = rng.choice(len(eligible), size=min(sample_size, len(eligible)), replace=False)
-        for i, index in enumerate(sorted(chosen.tolist())):
-            name = eligible[index]
-            queries.append(PeopleQuery(f"{phrase} {name}", name, role, phrase, credit))
-            if i % 2 == 1 and movie_counts[name] >= MIN_CREDITS:
-                queries.append(PeopleQuery(f"{name} movies", name, role, "movies", "movie"))
-    return queries
-
-
-def people_precision_at_k(catalog: pd.DataFrame, search: Search, k: int, sample_size: int, seed: int) -> Judged:
-    """Mean over people_queries of hits / min(k, titles crediting the person): 1.0 means every
-    one of the person's titles the top k could hold came first. per_query has one row per query
-    (query, name, role, phrasing, precision, hits, relevant, found); the value is over all rows."""
-    queries = people_queries(catalog, sample_size, seed)
-    if not queries:
-        raise ValueError(f"no person has {MIN_CREDITS}+ credits in this catalogue")
-    results = _run(search, [q.text for q in queries], k)
-    rows = []
-    for query, found in zip(queries, results):
-        relevant = query.mask(catalog)
-        hits, precision = _precision(found, relevant, k)
-        rows.append({
-            "query": query.text, "name": query.name, "role": query.role, "phrasing": query.phrasing,
-            "precision": precision, "hits": hits, "relevant": int(relevant.sum()),
-            "found": [int(p) for p in np.asarray(found)[:k]],
-        })
-    return _judged(rows)

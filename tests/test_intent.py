@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from netflix_pyfunc import judged
+from netflix_pyfunc import judged, judged_people
 from netflix_pyfunc.intent import ParsedQuery, Person, QueryParser
 
 
@@ -191,6 +191,6 @@ def test_no_person_found_in_the_judged_wishes(full_parser):
 
 @pytest.mark.slow
 def test_sampled_people_queries_find_their_person(full_catalog, full_parser):
-    queries = judged.people_queries(full_catalog, sample_size=60, seed=0)
+    queries = judged_people.people_queries(full_catalog, sample_size=60, seed=0)
     missed = [q.text for q in queries if q.name not in {p.name for p in full_parser.parse(q.text).people}]
     assert len(missed) <= len(queries) // 20, missed
