@@ -13,16 +13,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from difflib import get_close_matches
-from itertools import chain
 from dataclasses import dataclass
+from difflib import get_close_matches
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 
-from .catalog import COUNTRY, DESCRIPTION, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, TYPES
-from .catalog import normalize_text
+from .catalog import COUNTRY, DESCRIPTION, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, TYPES, normalize_text
 
 Search = Callable[[list[str], int], Sequence[np.ndarray]]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .catalog import CAST, DIRECTOR, TYPE, TYPES
+from .catalog import CAST, DIRECTOR, TYPE, TYPES, normalize_text
 from .judged import Judged, Search, capped_precision, run_search
 
 MIN_CREDITS = 3
@@ -69,16 +69,19 @@ def people_queries(catalog: pd.DataFrame, sample_size: int, seed: int) -> list[P
     Cast are asked "with NAME" (any credit counts), directors "directed by NAME" (only a director
     credit counts). Every second sampled person (odd positions in name order) with >= MIN_CREDITS
     movies in that role is also asked "NAME movies" (any credit on a movie counts). Names of one
-    word are left out. Same catalogue and seed, same queries."""
+    word (after normalize_text) are left out. Same catalogue and seed, same queries."""
     if sample_size < 1:
         raise ValueError(f"sample_size must be >= 1, got {sample_size}")
     rng = np.random.default_rng(seed)
     movies = catalog[catalog[TYPE] == TYPES[0]]
     queries = []
-    for role, column, phrase, credit in (("cast", CAST, "with", "any"), ("director", DIRECTOR, "directed by", "director")):
+    asked = (("cast", CAST, "with", "any"), ("director", DIRECTOR, "directed by", "director"))
+    for role, column, phrase, credit in asked:
         counts = _credits(catalog, column)
         movie_counts = _credits(movies, column)
-        eligible = sorted(name for name, n in counts.items() if n >= MIN_CREDITS and len(name.split()) >= 2)
+        eligible = sorted(
+            name for name, n in counts.items() if n >= MIN_CREDITS and len(normalize_text(name).split()) >= 2
+        )
         if not eligible:
             continue
         chosen = rng.choice(len(eligible), size=min(sample_size, len(eligible)), replace=False)
