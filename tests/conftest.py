@@ -60,6 +60,21 @@ _ROWS = [
      "Two strangers fall in love on a sandy beach while planning a marriage by moonlight."),
 ]
 
+# people_catalog only (the 14 rows above stay the `catalog` fixture): two more Mike Flanagan films,
+# so a director and a second actor have 3+ credits, and a show with an everyday-words name.
+_PEOPLE_ROWS = [
+    ("s15", "Movie", "Hush", "Mike Flanagan", "Kate Siegel, John Gallagher Jr.", "United States",
+     "April 8, 2016", "2016", "TV-MA", "82 min", "Horror Movies, Thrillers",
+     "A deaf writer who retreated into the woods to live alone must fight for her life when a masked killer appears."),
+    ("s16", "Movie", "Gerald's Game", "Mike Flanagan", "Carla Gugino, Bruce Greenwood", "United States",
+     "September 29, 2017", "2017", "TV-MA", "103 min", "Horror Movies, Thrillers",
+     "When her husband's sudden death leaves her handcuffed to a bed at a remote lake house, a woman faces her demons."),
+    # A person whose name is two everyday words ("sandy", "beach" also appear in the descriptions).
+    ("s17", "TV Show", "Beach Patrol", "", "Sandy Beach, Lee Min", "South Korea", "August 8, 2021", "2021",
+     "TV-PG", "1 Season", "Reality TV, International TV Shows",
+     "Lifeguards on a crowded beach keep swimmers safe through a long, hot summer."),
+]
+
 
 def raw_frame(rows=_ROWS) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(RAW_COLUMNS))
@@ -73,6 +88,12 @@ def raw_catalog() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def catalog() -> pd.DataFrame:
     return clean_catalog(raw_frame())
+
+
+@pytest.fixture(scope="session")
+def people_catalog() -> pd.DataFrame:
+    """The 14 rows of `catalog` plus two films that give Mike Flanagan 4 credits and Kate Siegel 3, and a show."""
+    return clean_catalog(raw_frame(_ROWS + _PEOPLE_ROWS))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,224 @@
+"""Query understanding: who, what kind, where from, which years, and what is left to match as words.
+
+QueryParser().fit(catalog).parse("an Amitabh Bachchan drama") ->
+ParsedQuery(people=(Person("Amitabh Bachchan", role="any", ...),), genres=("Dramas", "TV Dramas"), rest="an drama").
+
+People are the longest runs of normalised words that spell a catalogue director or cast name of
+2+ words (a single word is never a person). Genre, type, country and year words are looked for in
+the rest, so a name's words never also count as intent or description words. The word lists are
+in intent_words.py; only labels and countries the fitted catalogue has are returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
+from .intent_words import (
+    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, GENRE_WORDS,
+    NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
+)
+from .vocab import COUNTRY_WORDS
+
+ROLES = ("director", "cast", "any")
+MIN_NAME_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str                      # as the catalogue spells it
+    role: str                      # what the text asks for: 'director', 'cast' or 'any'
+    credited_as: tuple[str, ...]   # the person's roles in the catalogue
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str                      # as typed
+    people: tuple[Person, ...]
+    genres: tuple[str, ...]        # catalogue genre labels, sorted
+    countries: tuple[str, ...]     # catalogue country names, sorted
+    types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
+    years: tuple[int, int] | None  # release years asked for ("90s", "before 1970", "recent"), inclusive
+    rest: str                      # normalised text without the people and their role words
+
+
+class QueryParser(BaseEstimator):
+    """Finds catalogue people, genre labels, countries and types named in free text."""
+
+    def __init__(self, *, common_min_count: int = 5):
+        # A name whose every word is used this often in lower case in the descriptions ("Mark
+        # Strong", "Big Boy", "King & Prince") is a person only after a role word ("with Mark Strong").
+        self.common_min_count = common_min_count
+
+    def fit(self, catalog: pd.DataFrame) -> QueryParser:
+        missing = {DIRECTOR, CAST, LISTED_IN, COUNTRY, TYPE, DESCRIPTION, RELEASE_YEAR} - set(catalog.columns)
+        if missing:
+            raise ValueError(f"catalog lacks columns {sorted(missing)}; pass it through catalog.clean_catalog")
+        if not isinstance(self.common_min_count, int) or self.common_min_count < 1:
+            raise ValueError(f"common_min_count must be an int >= 1, got {self.common_min_count!r}")
+        self.year_range_ = (int(catalog[RELEASE_YEAR].min()), int(catalog[RELEASE_YEAR].max()))
+        self.people_ = self._people(catalog)
+        self.max_name_words_ = max((len(words) for words in self.people_), default=0)
+        self.common_words_ = self._common_words(catalog[DESCRIPTION])
+        label_types: dict[str, set[str]] = {}
+        for labels, kind in zip(catalog[LISTED_IN], catalog[TYPE]):
+            for label in labels:
+                label_types.setdefault(label, set()).add(kind)
+        self.genre_types_ = {label: tuple(sorted(kinds)) for label, kinds in label_types.items()}
+        self.genre_phrases_ = {
+            tuple(phrase.split()): tuple(sorted(set(labels) & set(label_types)))
+            for phrase, labels in GENRE_WORDS.items() if set(labels) & set(label_types)
+        }
+        self.country_phrases_ = self._country_phrases({c for names in catalog[COUNTRY] for c in names})
+        self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_))
+        return self
+
+    @staticmethod
+    def _people(catalog: pd.DataFrame) -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
+        """Normalised name words -> (most credited spelling, roles held)."""
+        spellings: dict[tuple[str, ...], dict[str, int]] = {}
+        roles: dict[tuple[str, ...], set[str]] = {}
+        for role, column in (("director", DIRECTOR), ("cast", CAST)):
+            for names in catalog[column]:
+                for name in names:
+                    words = tuple(normalize_text(name).split())
+                    if len(words) < MIN_NAME_WORDS:
+                        continue
+                    keys = {words, _joined_initials(words)}        # 'louis c k' and 'louis ck'
+                    for key in (k for k in keys if len(k) >= MIN_NAME_WORDS):
+                        counts = spellings.setdefault(key, {})
+                        counts[name] = counts.get(name, 0) + 1
+                        roles.setdefault(key, set()).add(role)
+        return {
+            key: (max(sorted(counts), key=counts.get), tuple(r for r in ROLES if r in roles[key]))
+            for key, counts in spellings.items()
+        }
+
+    def _common_words(self, descriptions: pd.Series) -> frozenset[str]:
+        """Words the descriptions use in lower case at least common_min_count times."""
+        counts = Counter(
+            normalize_text(word) for text in descriptions for word in str(text).split() if word.islower()
+        )
+        return frozenset(w for w, n in counts.items() if n >= self.common_min_count)
+
+    @staticmethod
+    def _country_phrases(countries: set[str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Country names, demonyms (vocab.COUNTRY_WORDS) and regions -> the catalogue countries they mean."""
+        phrases: dict[tuple[str, ...], set[str]] = {}
+        named = [(c, (c,)) for c in countries if normalize_text(c) not in AMBIGUOUS_COUNTRY_NAMES]
+        for word, names in (*named, *((w, (c,)) for w, c in COUNTRY_WORDS.items()), *REGION_WORDS.items()):
+            phrases.setdefault(tuple(normalize_text(word).split()), set()).update(names)
+        return {phrase: tuple(sorted(names & countries)) for phrase, names in phrases.items() if names & countries}
+
+    # ---------------------------------------------------------------- parsing
+    def parse(self, text: str) -> ParsedQuery:
+        """People, genres, countries and types named in text, and the rest of its words."""
+        check_is_fitted(self, "people_")
+        words = normalize_text(text).split()
+        people, used = self._find_people(words)
+        rest = [w for i, w in enumerate(words) if i not in used]
+        genres = self._phrases(rest, self.genre_phrases_)
+        types = tuple(sorted({TYPE_WORDS[w] for w in rest if w in TYPE_WORDS}))
+        if len(types) == 1:
+            typed = [g for g in genres if types[0] in self.genre_types_[g]]
+            genres = typed or genres
+        return ParsedQuery(
+            text=text, people=tuple(people), genres=tuple(sorted(set(genres))),
+            countries=tuple(sorted(set(self._phrases(rest, self.country_phrases_)))),
+            types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
+        )
+
+    def _find_people(self, words: list[str]) -> tuple[list[Person], set[int]]:
+        people: list[Person] = []
+        used: set[int] = set()
+        i = 0
+        while i < len(words):
+            for n in range(min(self.max_name_words_, len(words) - i), MIN_NAME_WORDS - 1, -1):
+                key = tuple(words[i:i + n])
+                if key not in self.people_:
+                    continue
+                role, cue = self._role(words, i, people, used)
+                if role == "any" and set(key) <= self.common_words_:
+                    continue
+                name, credited = self.people_[key]
+                if not any(p.name == name for p in people):
+                    people.append(Person(name, role, credited))
+                used.update(range(i, i + n))
+                used.update(cue)
+                if i + n < len(words) and words[i + n] == "s":      # possessive: "spielberg's"
+                    used.add(i + n)
+                i += n
+                break
+            else:
+                i += 1
+        return people, used
+
+    @staticmethod
+    def _role(words: list[str], start: int, people: list[Person], used: set[int]) -> tuple[str, list[int]]:
+        """The role the words just before a name ask for, and the positions of those words."""
+        before = words[max(0, start - 2):start]
+        if before == ["directed", "by"]:
+            return "director", [start - 2, start - 1]
+        if before and before[-1] in DIRECTOR_CUES:
+            return "director", [start - 1]
+        if before and before[-1] == "by" and (len(before) < 2 or before[0] not in NOT_DIRECTOR_BEFORE_BY):
+            return "director", [start - 1]
+        if before and before[-1] in CAST_CUES:
+            return "cast", [start - 1]
+        if before and before[-1] == "and" and people and (start - 2) in used:
+            return people[-1].role, [start - 1]       # "with Tom Hanks and Meg Ryan"
+        return "any", []
+
+    def _years(self, words: list[str]) -> tuple[int, int] | None:
+        """The span of every decade, year or 'recent' in words, within the catalogue's years."""
+        first, last = self.year_range_
+        tokens = f" {' '.join(words)} ".replace(" s ", "s ").split()    # "90's" -> "90 s" -> "90s"
+        spans = []
+        for i, word in enumerate(tokens):
+            before = tokens[i - 1] if i else ""
+            if word in DECADE_WORDS:
+                spans.append((DECADE_WORDS[word], DECADE_WORDS[word] + 9))
+            elif word in RECENT_WORDS:
+                spans.append((last - RECENT_YEARS + 1, last))
+            elif len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2099:
+                year = int(word)
+                spans.append(
+                    (first, year - 1) if before in BEFORE_WORDS else (year, last) if before in SINCE_WORDS
+                    else (year + 1, last) if before in AFTER_WORDS else (year, year)
+                )
+        spans = [(max(a, first), min(b, last)) for a, b in spans if max(a, first) <= min(b, last)]
+        return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+
+    def _phrases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]) -> list[str]:
+        """Labels of the longest known phrases in words, left to right."""
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self.max_phrase_words_, len(words) - i), 0, -1):
+                labels = table.get(tuple(words[i:i + n]))
+                if labels:
+                    found.extend(labels)
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+def _joined_initials(words: tuple[str, ...]) -> tuple[str, ...]:
+    """('louis', 'c', 'k') -> ('louis', 'ck'); ('b', 'v', 'nandini', 'reddy') -> ('bv', 'nandini', 'reddy')."""
+    out: list[str] = []
+    previous_single = False
+    for word in words:
+        single = len(word) == 1
+        if single and previous_single:
+            out[-1] += word
+        else:
+            out.append(word)
+        previous_single = single
+    return tuple(out)

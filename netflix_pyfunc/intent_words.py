@@ -1,0 +1,125 @@
+"""Words people type for what they want, mapped to the catalogue's own labels (used by intent.py).
+
+Keys are normalised words or phrases (netflix_pyfunc.catalog.normalize_text); values are the
+catalogue's genre labels, for films and series alike. QueryParser keeps only labels the fitted
+catalogue has. Words that are too often about something else are left out on purpose: 'love'
+("I love dogs"), 'family' ("a family drama" is not a kids' film), 'child', 'cult' (a sect),
+'space' ("a safe space"), 'music' alone.
+"""
+
+from .catalog import MOVIE, TV_SHOW
+
+_COMEDY = ("Comedies", "TV Comedies")
+_STAND_UP = ("Stand-Up Comedy", "Stand-Up Comedy & Talk Shows")
+_HORROR = ("Horror Movies", "TV Horror")
+_THRILLER = ("Thrillers", "TV Thrillers")
+_MYSTERY = ("TV Mysteries", "Thrillers")
+_ROMANCE = ("Romantic Movies", "Romantic TV Shows")
+_DOCUMENTARY = ("Documentaries", "Docuseries")
+_ANIME = ("Anime Features", "Anime Series")
+_KIDS = ("Children & Family Movies", "Kids' TV")
+_CRIME = ("Crime TV Shows", "Thrillers")
+_SCIFI = ("Sci-Fi & Fantasy", "TV Sci-Fi & Fantasy")
+_ACTION = ("Action & Adventure", "TV Action & Adventure")
+_DRAMA = ("Dramas", "TV Dramas")
+_CLASSIC = ("Classic Movies", "Classic & Cult TV")
+
+
+def _table(*groups: tuple[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """("a,b", labels), ... -> {"a": labels, "b": labels}; a word in several groups gets all their labels."""
+    table: dict[str, tuple[str, ...]] = {}
+    for words, labels in groups:
+        for word in words.split(","):
+            table[word] = tuple(dict.fromkeys(table.get(word, ()) + labels))
+    return table
+
+
+GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
+    ("funny,comedy,comedies,comedic,hilarious,laugh,laughs,laughing,humor,humour,humorous,sitcom,"
+     "sitcoms,lighthearted,light hearted,witty,goofy,silly,romcom,rom com,parody,spoof,satire", _COMEDY),
+    ("stand up,standup,comedian,comedians,comedy special,talk show,late night", _STAND_UP),
+    ("scary,horror,creepy,spooky,terrifying,frightening,haunted,haunting,ghost,ghosts,ghost story,"
+     "slasher,gore,gory,zombie,zombies,possessed,exorcism,chilling,nightmare,nightmares", _HORROR),
+    ("thriller,thrillers,suspense,suspenseful,tense,gripping,nail biting,edge of my seat,"
+     "psychological,twisty", _THRILLER),
+    ("mystery,mysteries,whodunit,whodunnit,murder mystery", _MYSTERY),
+    ("romantic,romance,romances,love story,love stories,fall in love,falling in love,"
+     "romcom,rom com", _ROMANCE),
+    ("documentary,documentaries,doc,docs,docuseries,docu series,true story,real story", _DOCUMENTARY),
+    ("anime,manga", _ANIME),
+    ("kids,kid,children,childrens,toddler,toddlers,preschool,preschooler,preschoolers,cartoon,"
+     "cartoons,family movie,family film,family friendly,whole family,little ones,for the family",
+     _KIDS),
+    ("teen,teens,teenage,teenager,teenagers,high school,coming of age", ("Teen TV Shows",)),
+    ("crime,crimes,criminal,criminals,gangster,gangsters,mafia,mob,heist,cop,cops,police,"
+     "detective,detectives,cartel,narco", _CRIME),
+    ("true crime", ("Documentaries", "Docuseries", "Crime TV Shows")),
+    ("sci fi,scifi,science fiction,alien,aliens,futuristic,dystopian,dystopia,robot,robots,"
+     "time travel,spaceship,astronaut,astronauts,outer space,space travel,fantasy,magic,magical,"
+     "dragon,dragons,wizard,wizards,witch,witches,supernatural,superhero,superheroes", _SCIFI),
+    ("action,adventure,adventures,explosions,shootout,martial arts,kung fu,car chase,"
+     "swashbuckling,epic battle", _ACTION),
+    ("drama,dramas,dramatic,tearjerker,melodrama,emotional", _DRAMA),
+    ("kdrama,k drama,korean drama,korean dramas", ("Korean TV Shows",)),
+    ("musical,musicals,concert,concerts,singing,songs,sing along,singalong,music documentary",
+     ("Music & Musicals",)),
+    ("reality,reality show,reality tv,game show,dating show,competition show,makeover,"
+     "cooking competition,baking competition", ("Reality TV",)),
+    ("sport,sports,football,soccer,basketball,baseball,boxing,cricket,tennis,athlete,athletes,"
+     "olympic,olympics,wrestling", ("Sports Movies",)),
+    ("gay,lesbian,lgbt,lgbtq,queer,transgender,bisexual", ("LGBTQ Movies",)),
+    ("faith,christian,religious,bible,biblical,spiritual,spirituality", ("Faith & Spirituality",)),
+    ("nature,wildlife,nature documentary,science,natural world", ("Science & Nature TV",)),
+    ("nature documentary,music documentary", _DOCUMENTARY),
+    ("classic,classics,golden age,old movie,old movies,old film,old films", _CLASSIC),
+    ("cult classic,cult film,cult movie,cult favorite", ("Cult Movies", "Classic & Cult TV")),
+    ("indie,independent,arthouse,art house", ("Independent Movies",)),
+)
+
+# 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.
+TYPE_WORDS: dict[str, str] = {
+    **{w: MOVIE for w in ("movie", "movies", "film", "films", "flick", "flicks", "feature")},
+    **{w: TV_SHOW for w in ("series", "show", "shows", "tv", "docuseries", "season", "seasons",
+                              "sitcom", "sitcoms", "miniseries", "episodes", "kdrama")},
+}
+
+# Regions that stand for several catalogue countries (single countries are in vocab.COUNTRY_WORDS).
+REGION_WORDS: dict[str, tuple[str, ...]] = {
+    "scandinavian": ("Denmark", "Norway", "Sweden"),
+    "nordic": ("Denmark", "Finland", "Iceland", "Norway", "Sweden"),
+    "arab": ("Egypt", "Jordan", "Kuwait", "Lebanon", "Saudi Arabia", "Syria", "United Arab Emirates"),
+    "arabic": ("Egypt", "Jordan", "Kuwait", "Lebanon", "Saudi Arabia", "Syria", "United Arab Emirates"),
+    "latin american": ("Argentina", "Brazil", "Chile", "Colombia", "Mexico", "Peru", "Uruguay"),
+    "korea": ("South Korea",),
+    "britain": ("United Kingdom",),
+    "england": ("United Kingdom",),
+    "america": ("United States",),
+}
+
+# Country names that are also people's names or places elsewhere: only demonyms count for them.
+AMBIGUOUS_COUNTRY_NAMES = frozenset({"georgia", "jordan"})
+
+# Words right before a name that say which role the text asks for.
+DIRECTOR_CUES = frozenset({"director", "directors", "filmmaker", "filmmakers", "helmed"})
+NOT_DIRECTOR_BEFORE_BY = frozenset({
+    "written", "produced", "created", "narrated", "hosted", "told", "music", "songs", "song", "score",
+    "book", "novel", "story", "screenplay", "script", "play", "poem", "inspired", "voiced",
+})
+CAST_CUES = frozenset({"with", "starring", "featuring", "stars", "star", "actor", "actress", "feat"})
+
+# Decades as people write them, after normalize_text ("'90s" -> "90s", "90's" -> "90 s").
+DECADE_WORDS: dict[str, int] = {
+    **{f"{d}0s": 1900 + d * 10 for d in range(2, 10)},
+    **{f"{year}s": year for year in range(1910, 2030, 10)},   # not "1900s": that is the century
+    **dict(zip(
+        ("twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"),
+        range(1920, 2000, 10),
+    )),
+}
+# Words before a year that open the range: "before 1970", "since 2015", "after 2000".
+BEFORE_WORDS = frozenset({"before", "pre", "until", "prior"})
+SINCE_WORDS = frozenset({"since"})                       # "from 1995" is that year
+AFTER_WORDS = frozenset({"after", "post"})
+# "recent", "latest": the catalogue's last RECENT_YEARS release years.
+RECENT_WORDS = frozenset({"recent", "latest", "newest"})
+RECENT_YEARS = 3

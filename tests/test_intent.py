@@ -1,0 +1,196 @@
+"""Query understanding: people named in the text, genre/type/country intent, and what is left."""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from netflix_pyfunc import judged, judged_people
+from netflix_pyfunc.intent import ParsedQuery, Person, QueryParser
+
+
+@pytest.fixture(scope="module")
+def parser(people_catalog) -> QueryParser:
+    # Every lower-case description word counts as an everyday word in this tiny catalogue.
+    return QueryParser(common_min_count=1).fit(people_catalog)
+
+
+@pytest.mark.parametrize(
+    ("text", "people", "rest"),
+    [
+        ("movies with Kate Siegel", [("Kate Siegel", "cast")], "movies"),
+        ("starring kate siegel", [("Kate Siegel", "cast")], ""),
+        ("directed by Mike Flanagan", [("Mike Flanagan", "director")], ""),
+        ("a film by Mike Flanagan", [("Mike Flanagan", "director")], "a film"),
+        ("a thriller from director mike flanagan", [("Mike Flanagan", "director")], "a thriller from"),
+        ("written by Mike Flanagan", [("Mike Flanagan", "any")], "written by"),
+        ("mike flanagan horror", [("Mike Flanagan", "any")], "horror"),
+        ("a Sylvester Stallone boxing drama", [("Sylvester Stallone", "any")], "a boxing drama"),
+        ("Mike Flanagan's ghost stories", [("Mike Flanagan", "any")], "ghost stories"),
+        ("with Kate Siegel and Sylvester Stallone", [("Kate Siegel", "cast"), ("Sylvester Stallone", "cast")], ""),
+        ("starring Kate Siegel directed by Mike Flanagan",
+         [("Kate Siegel", "cast"), ("Mike Flanagan", "director")], ""),
+        ("louis ck stand up", [("Louis C.K.", "any")], "stand up"),              # initials typed together
+        ("b v nandini reddy comedies", [("B.V. Nandini Reddy", "any")], "comedies"),
+        ("POKÉMON with MR. T", [("Mr. T", "cast")], "pokemon"),
+        ("stallone movies", [], "stallone movies"),                             # one word is never a person
+        ("flanagan mike", [], "flanagan mike"),
+        ("with friends on a sandy beach", [], "with friends on a sandy beach"),  # everyday words, no role word
+        ("with Sandy Beach", [("Sandy Beach", "cast")], ""),
+        ("sandy beach shows", [], "sandy beach shows"),
+    ],
+)
+def test_people_found_with_roles_and_removed_from_the_rest(parser, text, people, rest):
+    parsed = parser.parse(text)
+    assert [(p.name, p.role) for p in parsed.people] == people
+    assert parsed.rest == rest
+    assert parsed.text == text
+
+
+def test_person_carries_the_catalogue_roles(parser):
+    (person,) = parser.parse("sylvester stallone").people
+    assert person == Person("Sylvester Stallone", "any", ("director", "cast"))
+
+
+def test_a_name_said_twice_is_one_person(parser):
+    parsed = parser.parse("kate siegel or maybe kate siegel")
+    assert [p.name for p in parsed.people] == ["Kate Siegel"]
+    assert parsed.rest == "or maybe"
+
+
+@pytest.mark.parametrize(
+    ("text", "genres", "types"),
+    [
+        ("something scary", ("Horror Movies", "TV Horror"), ()),
+        ("a scary movie", ("Horror Movies",), ("Movie",)),
+        ("a creepy series", ("TV Horror",), ("TV Show",)),
+        ("something hilarious", ("Comedies",), ()),                # only labels this catalogue has
+        ("a love story", ("Romantic TV Shows",), ()),
+        ("I love boxing", ("Sports Movies",), ()),                 # 'love' alone is not romance
+        ("anime for kids", ("Anime Series", "Kids' TV"), ()),
+        ("a sci-fi film", ("Sci-Fi & Fantasy",), ("Movie",)),
+        ("a suspenseful thriller", ("Thrillers",), ()),
+        ("a funny scary movie", ("Comedies", "Horror Movies"), ("Movie",)),
+        ("movies and shows", (), ()),                               # both types named: no hint
+        ("astronauts stranded far from earth", ("Sci-Fi & Fantasy",), ()),
+        ("a quiet evening", (), ()),
+    ],
+)
+def test_genre_and_type_intent(parser, text, genres, types):
+    parsed = parser.parse(text)
+    assert parsed.genres == genres
+    assert parsed.types == types
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("a korean romance", ("South Korea",)),
+        ("something from south korea", ("South Korea",)),
+        ("bollywood", ("India",)),
+        ("a japanese cartoon", ("Japan",)),
+        ("american boxing films", ("United States",)),
+        ("a french film", ()),                                      # not in this catalogue
+        ("a spooky story", ()),
+    ],
+)
+def test_country_intent(parser, text, countries):
+    assert parser.parse(text).countries == countries
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    # The people catalogue's release years run from 1976 to 2021.
+    [
+        ("a 90s drama", (1990, 1999)),
+        ("romcoms of the 90's", (1990, 1999)),
+        ("an '80s action movie", (1980, 1989)),
+        ("something from the nineties", (1990, 1999)),
+        ("2010s anime", (2010, 2019)),
+        ("80s and 90s boxing", (1980, 1999)),
+        ("a boxing film from 1979", (1979, 1979)),
+        ("before 1980", (1976, 1979)),
+        ("since 2019", (2019, 2021)),
+        ("after 2019", (2020, 2021)),
+        ("recent horror", (2019, 2021)),
+        ("the fifties", None),                                      # nothing that old here
+        ("a 1900s period piece", None),                             # the century, not a decade
+        ("a story about 1000 days", None),
+        ("a scary movie", None),
+    ],
+)
+def test_years_intent(parser, text, years):
+    assert parser.parse(text).years == years
+
+
+def test_a_name_does_not_also_count_as_intent_words(people_catalog):
+    parser = QueryParser().fit(people_catalog)
+    parsed = parser.parse("with Ana Ruiz")                          # 'Ruiz' is not Spanish intent...
+    assert parsed.people == (Person("Ana Ruiz", "cast", ("director",)),)
+    assert parsed.countries == () and parsed.rest == ""
+
+
+def test_parsed_query_is_frozen(parser):
+    parsed = parser.parse("a scary movie")
+    assert isinstance(parsed, ParsedQuery)
+    with pytest.raises(AttributeError):
+        parsed.rest = "x"
+
+
+def test_estimator_contract(people_catalog):
+    parser = QueryParser(common_min_count=3)
+    with pytest.raises(NotFittedError):
+        parser.parse("anything")
+    assert clone(parser).get_params() == {"common_min_count": 3}
+    assert parser.fit(people_catalog) is parser
+    with pytest.raises(ValueError, match="common_min_count"):
+        QueryParser(common_min_count=0).fit(people_catalog)
+    with pytest.raises(ValueError, match="lacks columns"):
+        QueryParser().fit(people_catalog.drop(columns=["cast"]))
+
+
+# ------------------------------------------------------------------ the full catalogue
+@pytest.fixture(scope="module")
+def full_parser(full_catalog) -> QueryParser:
+    return QueryParser().fit(full_catalog)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "people", "genres", "countries", "rest"),
+    [
+        ("movies with Tom Hanks", [("Tom Hanks", "cast")], (), (), "movies"),
+        ("tom hanks movies", [("Tom Hanks", "any")], (), (), "movies"),
+        ("directed by Martin Campbell", [("Martin Campbell", "director")], (), (), ""),
+        ("an Amitabh Bachchan drama", [("Amitabh Bachchan", "any")], ("Dramas", "TV Dramas"), (), "an drama"),
+        ("Steven Spielberg's war films", [("Steven Spielberg", "any")], (), (), "war films"),
+        ("a romance with Shah Rukh Khan", [("Shah Rukh Khan", "cast")], ("Romantic Movies", "Romantic TV Shows"),
+         (), "a romance"),
+        ("a korean thriller", [], ("TV Thrillers", "Thrillers"), ("South Korea",), "a korean thriller"),
+        ("a scandinavian crime series", [], ("Crime TV Shows",), ("Denmark", "Norway", "Sweden"),
+         "a scandinavian crime series"),
+        ("mark strong movies", [], (), (), "mark strong movies"),            # everyday words need a role word
+        ("with Mark Strong", [("Mark Strong", "cast")], (), (), ""),
+        ("a story about a king and prince", [], (), (), "a story about a king and prince"),
+    ],
+)
+def test_real_names_on_the_full_catalogue(full_parser, text, people, genres, countries, rest):
+    parsed = full_parser.parse(text)
+    assert [(p.name, p.role) for p in parsed.people] == people
+    assert parsed.genres == genres
+    assert parsed.countries == countries
+    assert parsed.rest == rest
+
+
+@pytest.mark.slow
+def test_no_person_found_in_the_judged_wishes(full_parser):
+    found = {q.text: full_parser.parse(q.text).people for q in judged.load_queries()}
+    assert {text: people for text, people in found.items() if people} == {}
+
+
+@pytest.mark.slow
+def test_sampled_people_queries_find_their_person(full_catalog, full_parser):
+    queries = judged_people.people_queries(full_catalog, sample_size=60, seed=0)
+    missed = [q.text for q in queries if q.name not in {p.name for p in full_parser.parse(q.text).people}]
+    assert len(missed) <= len(queries) // 20, missed
