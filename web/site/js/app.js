@@ -55,6 +55,11 @@ async function loadCatalog() {
 
 // ---- state <-> form <-> URL -------------------------------------------------------------
 
+function showFilterCount(params) {
+  const set = FILTERS.filter((name) => params[name] !== undefined && !(name === "k" && params[name] === DEFAULT_K));
+  $("filter-count").textContent = set.length ? `· ${set.length} set` : "";
+}
+
 function readFilters() {
   const params = {};
   for (const name of FILTERS) {
@@ -152,6 +157,7 @@ function showError(message) {
 
 async function search(query, params, {push = true} = {}) {
   current = query;
+  showFilterCount(params);
   const url = urlFor(query, params);
   if (push && url !== location.search) history.pushState(null, "", url);
   inFlight?.abort();
@@ -191,6 +197,7 @@ function submitText() {
 function applyUrl() {
   const {query, params} = stateFromUrl();
   writeFilters(params);
+  showFilterCount(params);
   if (!query) {
     current = null;
     input.value = "";
@@ -221,6 +228,8 @@ async function start() {
     if (current) search(current, readFilters());
   });
   window.addEventListener("popstate", applyUrl);
+  // on a phone the filters start folded away, so the results are on the first screen
+  if (window.matchMedia("(max-width: 40rem)").matches) $("filters-panel").open = false;
   applyUrl();
   document.body.dataset.ready = "true";
 }
