@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python web/build_site.py --fetch-only  # swagger-ui-dist for the page's /docs, into build/cache
 	touch $@
 
 install: $(VENV)/.installed

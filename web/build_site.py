@@ -7,7 +7,8 @@
                       generated here so no multi-hundred-KB file is committed;
 - docs/openapi.json   the committed OpenAPI document;
 - docs/swagger-ui*    swagger-ui-dist, pinned below, fetched once from the npm registry into
-                      --cache and checked against the registry's sha512 before use.
+                      --cache (`make install` runs --fetch-only) and checked against the
+                      registry's sha512 before every use.
 
 No network at run time: the browser only ever loads files from this directory and
 POSTs to /invocations on the same origin.
@@ -100,11 +101,19 @@ def build_site(out: Path, data: Path, cache: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Assemble the web page and /docs into one directory.")
-    parser.add_argument("--out", type=Path, required=True, help="output directory (created or updated)")
+    parser.add_argument("--out", type=Path, help="output directory (created or updated)")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "netflix_titles.csv", help="catalogue CSV")
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache",
                         help=f"where swagger-ui-dist-{SWAGGER_UI_VERSION}.tgz is kept (put it there to build offline)")
+    parser.add_argument("--fetch-only", action="store_true",
+                        help="only put the pinned swagger-ui-dist into --cache (`make install` does this)")
     args = parser.parse_args(argv)
+    if args.fetch_only:
+        swagger_tarball(args.cache)
+        print(f"swagger-ui-dist {SWAGGER_UI_VERSION} in {args.cache}")
+        return 0
+    if args.out is None:
+        parser.error("--out is required")
     out = build_site(args.out, args.data, args.cache)
     print(f"site written to {out}")
     return 0
