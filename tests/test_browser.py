@@ -192,13 +192,15 @@ def test_filters_rerun_the_search_and_land_in_the_url(open_page, base):
     ("/?title=zqxjv%20wpqk", "unknown title 'zqxjv wpqk'"),
 ])
 def test_errors_show_the_apis_message_without_mlflows_wrapper(open_page, base, path, message):
-    page = open_page(path)
+    page = open_page(path, viewport=PHONE)
     error = page.locator("#error")
     expect(error).to_be_visible(timeout=TIMEOUT_MS)
     expect(error).to_contain_text(message)
     assert not error.inner_text().startswith("Failed to predict")
     assert "Failed to predict" not in error.inner_text()
     assert page.locator(".card").count() == 0
+    # on a phone the filters start folded; a rejected filter unfolds them
+    expect(page.locator("#filters-panel")).to_have_js_property("open", message.startswith("param"))
 
 
 def test_deep_link_fills_the_form_and_renders(open_page, base):

@@ -171,6 +171,8 @@ async function search(query, params, {push = true} = {}) {
   } catch (error) {
     if (error.name === "AbortError") return;
     showError(error instanceof ApiError ? error.message : `Something went wrong: ${error.message}`);
+    // a rejected filter: show the filters, folded or not, so it can be fixed
+    if (/^param '/.test(errorBox.textContent)) $("filters-panel").open = true;
   } finally {
     if (inFlight === controller) results.removeAttribute("aria-busy");
   }
