@@ -31,12 +31,13 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
 MODEL_URI="${MODEL_URI:-models:/netflix-recommender@champion}"
 IMAGE_NAME="${IMAGE_NAME:-netflix-recommender}"
 IMAGE_TAG="${IMAGE_TAG:-latest}"
 WORKERS="${MLFLOW_MODELS_WORKERS:-1}"
 PYTHON="${PYTHON:-python3}"
-DATA="${DATA:-$here/../data/netflix_titles.csv}"
+DATA="${DATA:-$repo/data/netflix_titles.csv}"
 DRY_RUN=0
 DOCKERFILE_DIR=""
 MLFLOW_BUILD_DOCKER=0
@@ -106,7 +107,7 @@ write_dockerfile() {
     "deploy/nginx.conf replaces MLflow's nginx.conf (deploy/README.md, \"The nginx patch\")." \
     "COPY nginx.conf /opt/mlflow/nginx.conf" "$NGINX_RUN"
   # The page and /docs/: static files, root of `location /` in deploy/nginx.conf.
-  run "$PYTHON" "$here/../web/build_site.py" --out "$dir/web" --data "$DATA"
+  run "$PYTHON" "$repo/web/build_site.py" --out "$dir/web" --data "$DATA"
   append_block "$dir/Dockerfile" "The search page and Swagger UI (web/build_site.py), served by nginx at / and /docs/." \
     "COPY web/ /opt/netflix-web/"
 }
