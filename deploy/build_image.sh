@@ -18,19 +18,26 @@
 #                          with replicas). Written as ENV into the generated Dockerfile;
 #                          for --mlflow-build-docker images pass it at run time (k8s sets it).
 #   MLFLOW_CMD             how to run mlflow (default: `mlflow`, else `python3 -m mlflow`)
+#   PYTHON                 a python with this project installed (`make install`; default python3),
+#                          for web/build_site.py
+#   DATA                   catalogue CSV for the page's title list (default data/netflix_titles.csv)
 #
 # Always --env-manager local: without it MLflow builds an ubuntu + pyenv + Java image.
 # The image serves /ping and /invocations on port 8080 behind MLflow's nginx
 # (/health is not proxied). The Dockerfile written here replaces MLflow's nginx.conf
 # with deploy/nginx.conf (a missing Content-Type is taken as JSON instead of MLflow's 500;
-# non-JSON bodies get 415 instead of a 400 carrying a Python stack trace; see README).
+# non-JSON bodies get 415 instead of a 400 carrying a Python stack trace; see README), and
+# adds the search page and Swagger UI (web/build_site.py) that this nginx serves at / and /docs/.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
 MODEL_URI="${MODEL_URI:-models:/netflix-recommender@champion}"
 IMAGE_NAME="${IMAGE_NAME:-netflix-recommender}"
 IMAGE_TAG="${IMAGE_TAG:-latest}"
 WORKERS="${MLFLOW_MODELS_WORKERS:-1}"
+PYTHON="${PYTHON:-python3}"
+DATA="${DATA:-$repo/data/netflix_titles.csv}"
 DRY_RUN=0
 DOCKERFILE_DIR=""
 MLFLOW_BUILD_DOCKER=0
@@ -99,6 +106,10 @@ write_dockerfile() {
   append_block "$dir/Dockerfile" \
     "deploy/nginx.conf replaces MLflow's nginx.conf (deploy/README.md, \"The nginx patch\")." \
     "COPY nginx.conf /opt/mlflow/nginx.conf" "$NGINX_RUN"
+  # The page and /docs/: static files, root of `location /` in deploy/nginx.conf.
+  run "$PYTHON" "$repo/web/build_site.py" --out "$dir/web" --data "$DATA"
+  append_block "$dir/Dockerfile" "The search page and Swagger UI (web/build_site.py), served by nginx at / and /docs/." \
+    "COPY web/ /opt/netflix-web/"
 }
 
 if [ -n "$DOCKERFILE_DIR" ]; then

@@ -3,7 +3,8 @@
 # GET /ping and one POST /invocations against a running container, then the nginx
 # patch (deploy/nginx.conf): no Content-Type -> 200 with predictions, text/csv garbage
 # -> 415 JSON without a stack trace, a 9 MB body -> 413 JSON, /ping and a good query
-# still 200 afterwards.
+# still 200 afterwards; then the search page at / (with its catalog.json) and Swagger UI
+# at /docs/ (with openapi.json), served by the same nginx.
 #
 # Usage: deploy/smoke_image.sh [MODEL]   MODEL = model URI or local model dir
 #        (default models:/netflix-recommender@champion, resolved through
@@ -22,6 +23,7 @@
 #
 # Env:
 #   MLFLOW_CMD        how to run mlflow (default: `mlflow` on PATH, else `python3 -m mlflow`)
+#   PYTHON            python with this project installed, for web/build_site.py (default python3)
 #   IMAGE, TAG        image name/tag to build (default netflix-recommender:smoke)
 #   BASE_IMAGE        stand-in base for buildah (see local_base_image.sh)
 #   SMOKE_BODY        JSON for /invocations
@@ -253,6 +255,20 @@ expect "/invocations 9 MB body" 413 -X POST -H 'Content-Type: application/json' 
 expect "/ping after the rejected requests" 200 "$base_url/ping"
 expect "/invocations after the rejected requests" 200 -X POST -H 'Content-Type: application/json' \
   --data "$SMOKE_BODY" "$base_url/invocations"
+
+# The search page and Swagger UI (web/build_site.py, copied to /opt/netflix-web).
+# $1 path, $2 a substring its 200 answer must contain.
+expect_page() {
+  expect "GET $1" 200 "$base_url$1"
+  [[ "$body" == *"$2"* ]] || { log "FAIL: GET $1 does not contain '$2'"; exit 1; }
+}
+expect_page / 'src="js/app.js"'
+expect_page /catalog.json '"Midnight Mass"'
+expect_page /docs/ 'swagger-ui-bundle.js'
+expect_page /docs/openapi.json '"/invocations"'
+code="$(status_and_body "${reach[@]}" "$base_url/docs" | head -n1)"
+log "GET /docs -> HTTP $code (a redirect to /docs/)"
+[ "$code" = 301 ] || { log "FAIL: GET /docs: expected HTTP 301"; exit 1; }
 
 # /health is not proxied by MLflow's nginx: it must answer 404 on port 8080.
 code="$(status_and_body "${reach[@]}" "$base_url/health" | head -n1)"

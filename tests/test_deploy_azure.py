@@ -35,6 +35,7 @@ ENV = {
     "IMAGE_TAG": "t1",
     "MODEL_URI": "models:/netflix-recommender@champion",
     "MLFLOW_CMD": "mlflow",
+    "PYTHON": "python3",
     "WAIT_TIMEOUT": "5",
 }
 
@@ -106,11 +107,15 @@ def norm(argv: list[str]) -> list[str]:
 
 
 def nginx_patch(ctx: str) -> list[list[str]]:
-    """What build_image.sh prints after the ENV line: deploy/nginx.conf into the image."""
+    """What build_image.sh prints after the ENV line: deploy/nginx.conf and the page it
+    serves (web/build_site.py) into the image."""
     return [
         ["cp", str(REPO / "deploy" / "nginx.conf"), f"{ctx}/nginx.conf"],
         ["echo", "COPY nginx.conf /opt/mlflow/nginx.conf", ">>", f"{ctx}/Dockerfile"],
         ["echo", "RUN <install nginx.conf>", ">>", f"{ctx}/Dockerfile"],
+        ["python3", str(REPO / "web" / "build_site.py"), "--out", f"{ctx}/web",
+         "--data", str(REPO / "data" / "netflix_titles.csv")],
+        ["echo", "COPY web/ /opt/netflix-web/", ">>", f"{ctx}/Dockerfile"],
     ]
 
 

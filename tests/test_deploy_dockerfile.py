@@ -44,7 +44,8 @@ mlflow.pyfunc.save_model(sys.argv[1], python_model=Echo(), pip_requirements=["ml
 def generate(model: Path, out: Path, env: dict) -> None:
     proc = subprocess.run(
         ["bash", str(DEPLOY / "build_image.sh"), "--dockerfile", str(out)],
-        env={**env, "MODEL_URI": str(model), "MLFLOW_CMD": MLFLOW_CMD, "MLFLOW_MODELS_WORKERS": "1"},
+        env={**env, "MODEL_URI": str(model), "MLFLOW_CMD": MLFLOW_CMD, "MLFLOW_MODELS_WORKERS": "1",
+             "PYTHON": sys.executable},
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
@@ -109,6 +110,19 @@ def test_generated_dockerfile_installs_our_nginx_conf(generated):
 
 
 @pytest.mark.slow
+def test_generated_image_carries_the_page(generated):
+    """The site web/build_site.py assembles is copied to the root deploy/nginx.conf serves."""
+    lines = (generated / "Dockerfile").read_text().splitlines()
+    assert "COPY web/ /opt/netflix-web/" in lines
+    assert "root /opt/netflix-web;" in (DEPLOY / "nginx.conf").read_text()
+    site = generated / "web"
+    for name in ("index.html", "style.css", "js/app.js", "catalog.json", "docs/index.html",
+                 "docs/openapi.json", "docs/swagger-ui-bundle.js", "docs/swagger-ui.css"):
+        assert (site / name).is_file(), name
+    assert (site / "docs" / "openapi.json").read_bytes() == (REPO / "docs" / "openapi.json").read_bytes()
+
+
+@pytest.mark.slow
 def test_generate_twice_into_one_dir(model_and_env):
     # re-running build_image.sh on the same dir must not append the ENV line twice
     model, env = model_and_env
@@ -144,7 +158,7 @@ def dry_run(*args: str) -> list[list[str]]:
     proc = subprocess.run(
         ["bash", str(DEPLOY / "build_image.sh"), "--dry-run", *args],
         env={**os.environ, "MLFLOW_CMD": "mlflow", "IMAGE_NAME": "img", "IMAGE_TAG": "t9",
-             "MODEL_URI": "models:/netflix-recommender@champion"},
+             "MODEL_URI": "models:/netflix-recommender@champion", "PYTHON": "python3"},
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
@@ -158,6 +172,9 @@ def test_build_image_default_is_the_patched_docker_build():
                        "models:/netflix-recommender@champion", "--env-manager", "local", "-d", ctx]
     assert ["cp", str(DEPLOY / "nginx.conf"), f"{ctx}/nginx.conf"] in cmds
     assert ["echo", "COPY nginx.conf /opt/mlflow/nginx.conf", ">>", f"{ctx}/Dockerfile"] in cmds
+    build = next(c for c in cmds if c[1].endswith("web/build_site.py"))
+    assert build[0] == "python3" and build[2:4] == ["--out", f"{ctx}/web"]
+    assert ["echo", "COPY web/ /opt/netflix-web/", ">>", f"{ctx}/Dockerfile"] in cmds
     assert cmds[-1] == ["docker", "build", "-t", "img:t9", ctx]
 
 

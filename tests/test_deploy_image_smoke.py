@@ -4,8 +4,8 @@ with deploy/smoke_image.sh (buildah on a local Debian stand-in base, or Docker w
 an engine exists), run it under podman with --network none and the Kubernetes
 securityContext restrictions, and ask /ping and /invocations, then check the image's nginx
 patch (deploy/nginx.conf) against the real MLflow server: no Content-Type -> 200 with
-predictions, unparsable text/csv -> 415 JSON without a stack trace, 9 MB -> 413 JSON
-(takes ~2-5 minutes).
+predictions, unparsable text/csv -> 415 JSON without a stack trace, 9 MB -> 413 JSON,
+and the search page at / and Swagger UI at /docs/ (takes ~2-5 minutes).
 
 Needs root and Debian's buildah, podman, runc, mmdebstrap (plus curl, nsenter);
 missing pieces fail when CI is set and skip otherwise. SKIP_IMAGE_SMOKE=1 skips it.
@@ -64,6 +64,7 @@ def test_image_serves_the_registered_champion(tmp_path):
         "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "MLFLOW_CMD": f"{shlex.quote(sys.executable)} -m mlflow",
+        "PYTHON": sys.executable,
         "TAG": f"pytest-{os.getpid()}",
     }
     train = subprocess.run(
@@ -87,4 +88,8 @@ def test_image_serves_the_registered_champion(tmp_path):
     assert "/invocations text/csv garbage -> HTTP 415" in log
     assert "/invocations 9 MB body -> HTTP 413" in log
     assert "stack_trace" not in log and "Traceback" not in log
+    # the search page and Swagger UI, from the same nginx
+    for path in ("/", "/catalog.json", "/docs/", "/docs/openapi.json"):
+        assert f"GET {path} -> HTTP 200" in log, path
+    assert "GET /docs -> HTTP 301" in log
     assert "PASS" in log

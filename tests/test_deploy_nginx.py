@@ -3,7 +3,9 @@
 MLflow's own nginx.conf, its /invocations location answers 415/413 with JSON, `nginx -t`
 accepts it, and a real nginx started with it (ports and log paths moved to a temp dir)
 in front of a stand-in upstream: no Content-Type -> proxied as application/json,
-text/csv -> 415 JSON that never reaches the upstream, 9 MB -> 413 JSON, /ping proxied.
+text/csv -> 415 JSON that never reaches the upstream, 9 MB -> 413 JSON, /ping proxied,
+the page's files at / and /docs/ served from disk, any other path MLflow's 404 "{}".
+The config is moved to local ports by deploy/local_nginx.py, as `make app` does.
 The image smoke test (tests/test_deploy_image_smoke.py) repeats the key cases against
 the real MLflow server in the built image.
 
@@ -20,9 +22,9 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,6 +34,9 @@ import pytest
 pytestmark = pytest.mark.deploy
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "deploy"))
+from local_nginx import IMAGE_SITE, local_config, running_nginx  # noqa: E402
+
 CONF = REPO / "deploy" / "nginx.conf"
 MLFLOW_CONF = Path(mlflow.models.__file__).parent / "container" / "scoring_server" / "nginx.conf"
 MLFLOW_LOCATION = "location ~ ^/(ping|invocations) {"  # the one line the patch replaces
@@ -104,7 +109,7 @@ def test_invocations_location_answers_json_415_and_413():
 def nginx_in_front_of_stub():
     """deploy/nginx.conf on free loopback ports with logs/pid/temp files in a temp dir, in
     front of a stand-in upstream that records what reached it. Yields (port, seen)."""
-    nginx = find_nginx()
+    find_nginx()  # skips, or fails under CI, without nginx
     # not pytest's tmp_path: run as root, nginx's worker is `nobody` and must reach the
     # request-body temp dir (pytest's base dir is 0700)
     tmp_path = Path(tempfile.mkdtemp(prefix="netflix-nginx-test-"))
@@ -130,48 +135,39 @@ def nginx_in_front_of_stub():
 
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-
-    text = CONF.read_text()
-    moves = {
-        "pid /tmp/nginx.pid;": f"pid {tmp_path}/nginx.pid;",
-        "error_log /var/log/nginx/error.log;": f"error_log {tmp_path}/error.log;",
-        "access_log /var/log/nginx/access.log combined;":
-            f"access_log {tmp_path}/access.log combined;\n  client_body_temp_path {tmp_path}/body;\n"
-            f"  proxy_temp_path {tmp_path}/proxy;",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream.server_address[1]};",
-        "listen 8080 deferred;": f"listen 127.0.0.1:{port};",
-    }
-    for old, new in moves.items():
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(text)
-
-    check = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)],
-                           capture_output=True, text=True, timeout=30)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # a stand-in for the site web/build_site.py makes
+    (tmp_path / "site" / "docs").mkdir(parents=True)
+    (tmp_path / "site" / "index.html").write_text("<!doctype html><title>page</title>")
+    (tmp_path / "site" / "docs" / "index.html").write_text("<!doctype html><title>swagger</title>")
+    (tmp_path / "site" / "app.js").write_text("export {};")
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    port = free_port()
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "nginx did not listen"
-                time.sleep(0.05)
-        yield port, seen
+        with running_nginx(port=port, upstream_port=upstream.server_address[1], site=tmp_path / "site"):
+            yield port, seen
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         upstream.shutdown()
         upstream.server_close()
         shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_local_config_moves_only_machine_specific_lines(tmp_path):
+    text = CONF.read_text()
+    local = local_config(text, workdir=tmp_path, port=1234, upstream_port=5678, site=tmp_path / "site")
+    assert f"root {IMAGE_SITE};" in text and f"root {tmp_path / 'site'};" in local
+    assert "listen 127.0.0.1:1234;" in local and "server 127.0.0.1:5678;" in local
+    changed = set(directives(local)) - set(directives(text))
+    assert all(any(word in d for word in (str(tmp_path), "1234", "5678")) for d in changed), changed
+    with pytest.raises(ValueError, match="listen 8080"):
+        local_config(text.replace("listen 8080 deferred;", "listen 80;"), workdir=tmp_path, port=1,
+                     upstream_port=2)
 
 
 def request(port, method, path, body=None, headers=None):
@@ -236,11 +232,39 @@ def test_patched_nginx_behaviour(nginx_in_front_of_stub):
                            {"Content-Type": "application/json"})
     assert status == 200 and seen[-1]["length"] == 7 * 1024 * 1024
 
-    # 5. /ping is proxied as before; other paths stay 404 from nginx
+    # 5. /ping is proxied as before; other paths that are not files of the page stay 404 "{}"
     status, _, _ = request(port, "GET", "/ping")
     assert status == 200 and seen[-1]["path"] == "/ping"
-    for path in ("/health", "/invocationsx", "/pingx", "/"):
+    for path in ("/health", "/invocationsx", "/pingx", "/version", "/docs/nope.js", "/missing/", "/../etc/passwd"):
         n = len(seen)
         status, _, body = request(port, "GET", path)
-        assert (status, body) == (404, "{}"), path
+        assert status in (400, 404) and (status == 400 or body == "{}"), (path, status, body)
         assert len(seen) == n
+
+
+def test_page_and_docs_are_static_files(nginx_in_front_of_stub):
+    port, seen = nginx_in_front_of_stub
+    for path, text in (("/", "<title>page</title>"), ("/docs/", "<title>swagger</title>"),
+                       ("/index.html", "<title>page</title>"), ("/app.js", "export")):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read().decode()
+        assert resp.status == 200 and text in body, path
+        assert resp.getheader("X-Content-Type-Options") == "nosniff"
+        assert "default-src 'self'" in resp.getheader("Content-Security-Policy")
+        conn.close()
+    assert seen == []  # none of it reached the scoring server
+    # /docs redirects to /docs/ with a relative Location (right behind any port mapping)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/docs")
+    resp = conn.getresponse()
+    assert resp.status == 301 and resp.getheader("Location") == "/docs/"
+    conn.close()
+    # the endpoints' answers carry none of the page's headers
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/invocations", body=QUERY, headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 200 and resp.getheader("Content-Security-Policy") is None
+    conn.close()
