@@ -27,7 +27,8 @@ from deploy_tools import find_tool
 
 pytest_plugins = ("serving_fixtures",)
 pytest.register_assert_rewrite("serving_fixtures")
-from serving_fixtures import free_port, invoke  # noqa: E402
+from harness import free_port  # noqa: E402
+from serving_fixtures import invoke  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
