@@ -11,11 +11,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def scores(full_catalog, full_model):
+def scores(full_catalog, full_model, encoder):
     baseline = DescriptionKNN().fit(full_catalog)
     ours = evaluate(full_catalog, full_model.neighbors, full_model.neighbors_for_text, sample_size=500)
     theirs = evaluate(full_catalog, baseline.neighbors, baseline.neighbors_for_text, sample_size=500)
-    blind = HybridRecommender(w_genre=0.0).fit(full_catalog)
+    blind = HybridRecommender(w_genre=0.0).fit(full_catalog, encoder=encoder)
     sample = sample_positions(len(full_catalog), 500, 0)
     ours["genre_precision_at_k_blind"] = genre_precision_at_k(full_catalog, sample, blind.neighbors(sample, 10))
     return ours, theirs

@@ -10,11 +10,11 @@ from netflix_pyfunc.params import PARAMS, Query, Request
 
 
 @pytest.fixture(scope="module")
-def saved_model(model, tmp_path_factory):
+def saved_model(model, encoder_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pyfunc")
     artifact = save_recommender(model, tmp / "recommender.pkl")
     path = tmp / "model"
-    mlflow.pyfunc.save_model(str(path), **pyfunc_kwargs(artifact))
+    mlflow.pyfunc.save_model(str(path), **pyfunc_kwargs(artifact, encoder_dir))
     return path
 
 
@@ -60,15 +60,32 @@ def test_bad_input_is_invalid_parameter_value(loaded, frame, params, message):
     assert raised.value.error_code == "INVALID_PARAMETER_VALUE"
 
 
-def test_load_context_rejects_missing_artifact(tmp_path):
+def test_load_context_rejects_missing_artifact(tmp_path, encoder_dir):
     with pytest.raises(FileNotFoundError, match="recommender artifact not found"):
-        load_recommender(tmp_path / "missing.pkl")
+        load_recommender(tmp_path / "missing.pkl", encoder_dir)
 
 
-def test_load_rejects_foreign_pickle(tmp_path):
+def test_load_rejects_foreign_pickle(tmp_path, encoder_dir):
     path = save_recommender({"not": "a model"}, tmp_path / "foreign.pkl")
     with pytest.raises(TypeError, match="does not hold a fitted HybridRecommender"):
-        load_recommender(path)
+        load_recommender(path, encoder_dir)
+
+
+def test_the_artifact_carries_the_encoder_not_the_pickle(saved_model, model, tmp_path):
+    """The encoder travels as its own directory (ONNX, tokenizer, NOTICE); the pickle holds no session."""
+    from netflix_pyfunc.model import load_recommender as load
+    from netflix_pyfunc.semantic import MissingEncoder
+
+    (encoder,) = {path.parent for path in (saved_model / "artifacts").glob("*/encoder.onnx")}
+    assert {p.name for p in encoder.iterdir()} >= {"encoder.onnx", "tokenizer.json", "NOTICE"}
+    import cloudpickle
+
+    bare = cloudpickle.loads(cloudpickle.dumps(model))
+    with pytest.raises(MissingEncoder, match="attach_encoder"):
+        bare.recommend([Query(description="haunted house")])
+    attached = load(save_recommender(model, tmp_path / "r.pkl"), encoder)
+    query = [Query(title="Rocky", description="a haunted house")]
+    assert attached.recommend(query).equals(model.recommend(query))
 
 
 def test_predict_delegates_to_loaded_recommender(model):
