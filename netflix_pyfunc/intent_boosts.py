@@ -4,6 +4,8 @@ People named in a query come first: every title crediting the person in the aske
 `w_person` (shared between the people named). The genres, countries, type and years the query
 names are facets: a title gets `w_intent` times the share of facets it matches. These are ranking
 signals, not filters: a query whose facets nothing matches still gets its best words and premise.
+The facet boost is scaled by how much of the query the facets are (`facet_share`): "a korean
+thriller" is all facets, "a russian hacker seeking revenge" mostly words to match.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE
-from .intent import ParsedQuery, Person
+from .intent import ParsedQuery, Person, QueryParser
 
 _ROLE_COLUMNS = {"director": DIRECTOR, "cast": CAST}
 
@@ -55,9 +59,10 @@ class IntentScorer:
             masks["years"] = (self.years_ >= first) & (self.years_ <= last)
         return masks
 
-    def boosts(self, parsed: list[ParsedQuery | None], *, w_person: float, w_intent: float) -> sp.csr_matrix:
+    def boosts(self, parsed: list[ParsedQuery | None], parser: QueryParser, *, w_person: float,
+               w_intent: float) -> sp.csr_matrix:
         """m x n scores: w_person / len(people) per person a title credits as asked, plus w_intent
-        times the share of the named facets it matches."""
+        times the share of the named facets it matches times the square of the query's facet_share."""
         rows, columns, data = [], [], []
         for row, query in enumerate(parsed):
             if query is None:
@@ -68,7 +73,8 @@ class IntentScorer:
                     score[self.person_rows(person)[1]] += w_person / len(query.people)
             masks = self.facet_masks(query)
             if masks and w_intent:
-                score += w_intent * np.mean(list(masks.values()), axis=0, dtype=np.float32)
+                weight = w_intent * facet_share(query, parser) ** 2
+                score += np.float32(weight) * np.mean(list(masks.values()), axis=0, dtype=np.float32)
             hit = np.flatnonzero(score)
             rows.append(np.full(len(hit), row))
             columns.append(hit)
@@ -111,6 +117,24 @@ class IntentScorer:
 
 
 _NONE = np.empty(0, dtype=np.int64)
+
+
+def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
+    """The share of the rest's content words (not stop words) that name a genre, country, type or
+    years, alone or with a neighbouring word ("south korean": both)."""
+    words = [w for w in query.rest.split() if w not in ENGLISH_STOP_WORDS]
+    if not words:
+        return 1.0
+    facet = [False] * len(words)
+    for i in range(len(words)):
+        for start, stop in ((i, i + 1), (i, i + 2), (i - 1, i + 1)):
+            if start >= 0 and stop <= len(words) and _names_facet(parser.parse(" ".join(words[start:stop]))):
+                facet[start:stop] = [True] * (stop - start)
+    return sum(facet) / len(words)
+
+
+def _names_facet(parsed: ParsedQuery) -> bool:
+    return bool(parsed.genres or parsed.countries or parsed.types or parsed.years)
 
 
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:

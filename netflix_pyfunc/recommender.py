@@ -202,7 +202,7 @@ class HybridRecommender(BaseEstimator):
         rest = [query.rest if query else "" for query in parsed]
         sparse = self._query_vectors(positions, rest)
         dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title)
-        boosts = self.intent_.boosts(parsed, w_person=self.w_person, w_intent=self.w_intent)
+        boosts = self.intent_.boosts(parsed, self.parser_, w_person=self.w_person, w_intent=self.w_intent)
         return Queries(sparse, dense, boosts), parsed
 
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:
