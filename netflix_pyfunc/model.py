@@ -41,11 +41,12 @@ class RecommenderModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         self.recommender = load_recommender(context.artifacts[ARTIFACT_KEY], context.artifacts[ENCODER_KEY])
 
-    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> list[dict]:
+        """One dict per recommendation (output.OUTPUT_COLUMNS): the server json.dumps it as is."""
         try:
             request = Request.from_params(params)
             queries = parse_queries(_records(model_input))
-            return self.recommender.recommend(queries, request)
+            return self.recommender.recommend_records(queries, request)
         except InvalidRequest as error:
             raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
         except MlflowException:

@@ -27,7 +27,7 @@ from .filters import CatalogFilters
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
 from .intent_boosts import IntentScorer
-from .output import OUTPUT_COLUMNS, results_frame
+from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
 from .semantic import SemanticBlock
 from .text_vectors import TextVectorizer
@@ -52,7 +52,7 @@ class HybridRecommender(BaseEstimator):
     """
 
     def __init__(self, *, w_description=1.0, w_title=1.0, w_genre=0.35, w_people=0.6, w_country=0.15,
-                 w_text_title=0.2, w_semantic=1.0, w_semantic_title=0.5, w_person=2.0, w_intent=1.0,
+                 w_text_title=0.2, w_semantic=1.0, w_semantic_title=0.1, w_person=2.0, w_intent=1.0,
                  desc_ngram_max=1, desc_min_df=1, desc_max_df=0.5, desc_max_features=50_000,
                  sublinear_tf=True, people_min_df=1):
         self.w_description = w_description
@@ -237,9 +237,16 @@ class HybridRecommender(BaseEstimator):
         return positions
 
     def recommend(self, queries: list[Query], request: Request | None = None) -> pd.DataFrame:
-        """Flat records: one row per recommendation (see output.OUTPUT_COLUMNS)."""
+        """A table with one row per recommendation (see output.OUTPUT_COLUMNS)."""
+        return results_frame(self._columns(queries, request or Request()))
+
+    def recommend_records(self, queries: list[Query], request: Request | None = None) -> list[dict]:
+        """The same as recommend, as one dict per recommendation (what the served model returns)."""
+        return results_records(self._columns(queries, request or Request()))
+
+    def _columns(self, queries: list[Query], request: Request) -> dict[str, list]:
+        """The output's columns as equally long lists."""
         check_is_fitted(self, "index_")
-        request = request or Request()
         allowed = self.filters_.mask(request)
         positions = self._resolve(queries)
         batch, parsed = self._queries(positions, [query.description for query in queries])
@@ -267,7 +274,7 @@ class HybridRecommender(BaseEstimator):
         hits = np.concatenate([hits for hits, _ in found]) if found else np.empty(0, dtype=np.int64)
         for name in (*_ITEM_COLUMNS, RELEASE_YEAR):
             columns[name] = items[name][hits].tolist()
-        return results_frame(columns)
+        return columns
 
     def _search(self, batch: Queries, positions: np.ndarray, parsed: list, k: int,
                 allowed: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -288,6 +295,6 @@ class HybridRecommender(BaseEstimator):
 
     def _premise(self, batch: Queries, row: int, hits: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Per hit: did the dense block carry the match (its part of the score at least the TF-IDF part)?"""
-        dense = self.semantic_.embeddings_[hits] @ batch.dense[row]
+        dense = self.semantic_.embeddings_.rows[hits] @ batch.dense[row]
         boost = batch.boosts[row].toarray().ravel()[hits] if batch.boosts[row].nnz else 0.0
         return (dense > 0) & (dense >= scores - dense - boost)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .encoder import SentenceEncoder, catalog_texts, embed_catalog
+from .index import DenseRows
 
 
 class MissingEncoder(RuntimeError):
@@ -20,13 +21,13 @@ class MissingEncoder(RuntimeError):
 
 
 class SemanticBlock:
-    """Unit-length catalogue embeddings (n x d float32) and the encoder that made them."""
+    """Unit-length catalogue embeddings (`embeddings_`: DenseRows, n x d) and the encoder that made them."""
 
     def fit(self, catalog: pd.DataFrame, encoder: SentenceEncoder) -> SemanticBlock:
         if not isinstance(encoder, SentenceEncoder):
             raise TypeError(f"encoder must be a SentenceEncoder, got {type(encoder).__name__}; "
                             "build one with netflix_pyfunc.encoder_build.build_encoder and SentenceEncoder.load")
-        self.embeddings_ = embed_catalog(catalog_texts(catalog), encoder)
+        self.embeddings_ = DenseRows(embed_catalog(catalog_texts(catalog), encoder))
         self.encoder_sha256_ = encoder.sha256
         self.encoder_ = encoder
         return self
@@ -53,10 +54,11 @@ class SemanticBlock:
     def query_rows(self, positions: np.ndarray, texts: list[str], *, w_text: float, w_title: float) -> np.ndarray:
         """m x d: w_title * the stored embedding of the title at positions[i] (-1: none) plus
         w_text * the embedding of texts[i] ('': none). Each distinct text is encoded once."""
-        rows = np.zeros((len(positions), self.embeddings_.shape[1]), dtype=np.float32)
+        embeddings = self.embeddings_.rows
+        rows = np.zeros((len(positions), embeddings.shape[1]), dtype=np.float32)
         titled = np.flatnonzero(positions >= 0)
         if w_title and len(titled):
-            rows[titled] = np.float32(w_title) * self.embeddings_[positions[titled]]
+            rows[titled] = np.float32(w_title) * embeddings[positions[titled]]
         texted = [i for i, text in enumerate(texts) if text]
         if w_text and texted:
             rows[texted] += np.float32(w_text) * self.encoder.encode([texts[i] for i in texted])

@@ -49,7 +49,7 @@ class _Exploding:
     def __init__(self, error: Exception):
         self.error = error
 
-    def recommend(self, queries, request):
+    def recommend_records(self, queries, request):
         raise self.error
 
 

@@ -6,6 +6,7 @@ import pytest
 from mlflow.exceptions import MlflowException
 
 from netflix_pyfunc.model import RecommenderModel, load_recommender, pyfunc_kwargs, save_recommender
+from netflix_pyfunc.output import OUTPUT_COLUMNS
 from netflix_pyfunc.params import PARAMS, Query, Request
 
 
@@ -25,7 +26,7 @@ def loaded(saved_model):
 
 def test_round_trip_equals_in_memory(loaded, model):
     frame = pd.DataFrame({"title": ["Rocky", "", "midnight mas"], "description": ["", "astronaut on mars", ""]})
-    served = loaded.predict(frame, params={"k": 3, "type": "Movie"})
+    served = pd.DataFrame(loaded.predict(frame, params={"k": 3, "type": "Movie"}))
     expected = model.recommend(
         [Query(title="Rocky"), Query(description="astronaut on mars"), Query(title="midnight mas")],
         Request(k=3, type="Movie"),
@@ -42,7 +43,7 @@ def test_signature_declares_every_param_with_its_default(loaded):
 
 def test_only_title_column_is_accepted(loaded):
     out = loaded.predict(pd.DataFrame({"title": ["Rocky"]}), params={"k": 2})
-    assert set(out["title"]) == {"Rocky II", "Rocky III"}
+    assert {record["title"] for record in out} == {"Rocky II", "Rocky III"}
 
 
 @pytest.mark.parametrize(
@@ -92,4 +93,5 @@ def test_predict_delegates_to_loaded_recommender(model):
     adapter = RecommenderModel()
     adapter.recommender = model
     out = adapter.predict(None, pd.DataFrame({"description": ["haunted house"]}), params={"k": 1})
-    assert out["title"].tolist() == ["The Haunting of Hill House"]
+    assert [record["title"] for record in out] == ["The Haunting of Hill House"]
+    assert list(out[0]) == list(OUTPUT_COLUMNS)
