@@ -201,7 +201,10 @@ class HybridRecommender(BaseEstimator):
         parsed = [self.parser_.parse(text) if text else None for text in texts]
         rest = [query.rest if query else "" for query in parsed]
         sparse = self._query_vectors(positions, rest)
-        dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title)
+        examples = [np.concatenate([self.intent_.person_rows(person)[1] for person in query.people])
+                    if query and query.people else None for query in parsed]
+        dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title,
+                                          examples=examples)
         boosts = self.intent_.boosts(parsed, self.parser_, w_person=self.w_person, w_intent=self.w_intent)
         return Queries(sparse, dense, boosts), parsed
 
@@ -294,7 +297,8 @@ class HybridRecommender(BaseEstimator):
         return found
 
     def _premise(self, batch: Queries, row: int, hits: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """Per hit: did the dense block carry the match (its part of the score at least the TF-IDF part)?"""
+        """Per hit: did the dense block drive the match (its part of the score at least the TF-IDF
+        part and at least what the query's people and facets added)?"""
         dense = self.semantic_.embeddings_.rows[hits] @ batch.dense[row]
-        boost = batch.boosts[row].toarray().ravel()[hits] if batch.boosts[row].nnz else 0.0
-        return (dense > 0) & (dense >= scores - dense - boost)
+        boost = batch.boosts[row].toarray().ravel()[hits] if batch.boosts[row].nnz else np.zeros(len(hits))
+        return (dense > 0) & (dense >= scores - dense - boost) & (dense >= boost)

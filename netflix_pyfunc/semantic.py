@@ -51,9 +51,12 @@ class SemanticBlock:
     def __getstate__(self) -> dict:
         return {name: value for name, value in self.__dict__.items() if name != "encoder_"}
 
-    def query_rows(self, positions: np.ndarray, texts: list[str], *, w_text: float, w_title: float) -> np.ndarray:
+    def query_rows(self, positions: np.ndarray, texts: list[str], *, w_text: float, w_title: float,
+                   examples: list[np.ndarray | None] | None = None) -> np.ndarray:
         """m x d: w_title * the stored embedding of the title at positions[i] (-1: none) plus
-        w_text * the embedding of texts[i] ('': none). Each distinct text is encoded once."""
+        w_text * the embedding of texts[i] ('': none) plus w_text * the unit mean of the stored
+        embeddings of the titles examples[i] (None: none; e.g. the titles of a person the text
+        names, so the list goes on with titles like theirs). Each distinct text is encoded once."""
         embeddings = self.embeddings_.rows
         rows = np.zeros((len(positions), embeddings.shape[1]), dtype=np.float32)
         titled = np.flatnonzero(positions >= 0)
@@ -62,4 +65,8 @@ class SemanticBlock:
         texted = [i for i, text in enumerate(texts) if text]
         if w_text and texted:
             rows[texted] += np.float32(w_text) * self.encoder.encode([texts[i] for i in texted])
+        for i, titles in enumerate(examples or ()):
+            if w_text and titles is not None and len(titles):
+                mean = embeddings[titles].mean(axis=0)
+                rows[i] += np.float32(w_text) * mean / max(float(np.linalg.norm(mean)), 1e-6)
         return rows
