@@ -126,9 +126,9 @@ def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     if not words:
         return 1.0
     facet = [False] * len(words)
-    for i in range(len(words)):
-        for start, stop in ((i, i + 1), (i, i + 2), (i - 1, i + 1)):
-            if start >= 0 and stop <= len(words) and _names_facet(parser.parse(" ".join(words[start:stop]))):
+    for start in range(len(words)):
+        for stop in (start + 1, start + 2):    # each word, and each pair of neighbours
+            if stop <= len(words) and _names_facet(parser.parse(" ".join(words[start:stop]))):
                 facet[start:stop] = [True] * (stop - start)
     return sum(facet) / len(words)
 
