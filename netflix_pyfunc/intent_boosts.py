@@ -121,20 +121,22 @@ _NONE = np.empty(0, dtype=np.int64)
 
 def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     """The share of the rest's content words (not stop words) that name a genre, country, type or
-    years, alone or with a neighbouring word ("south korean": both)."""
+    years: alone ("thriller"), or as a pair that means more than its words do alone ("stand up",
+    "south korea"; in "detlev mystery" only "mystery" counts)."""
     words = [w for w in query.rest.split() if w not in ENGLISH_STOP_WORDS]
     if not words:
         return 1.0
-    facet = [False] * len(words)
-    for start in range(len(words)):
-        for stop in (start + 1, start + 2):    # each word, and each pair of neighbours
-            if stop <= len(words) and _names_facet(parser.parse(" ".join(words[start:stop]))):
-                facet[start:stop] = [True] * (stop - start)
+    single = [_facets(parser.parse(word)) for word in words]
+    facet = [bool(found) for found in single]
+    for i in range(len(words) - 1):
+        if _facets(parser.parse(f"{words[i]} {words[i + 1]}")) - single[i] - single[i + 1]:
+            facet[i] = facet[i + 1] = True
     return sum(facet) / len(words)
 
 
-def _names_facet(parsed: ParsedQuery) -> bool:
-    return bool(parsed.genres or parsed.countries or parsed.types or parsed.years)
+def _facets(parsed: ParsedQuery) -> set:
+    return {*parsed.genres, *parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
+
 
 
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:
