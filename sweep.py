@@ -1,9 +1,9 @@
-"""Random search over block weights and vectorizer settings, one nested child run per trial.
+"""Random search over block, semantic and intent weights and vectorizer settings, one nested
+child run per trial (the grid is netflix_pyfunc.sweep.SEARCH_SPACE).
 
-The parent run records the best child by the objective of netflix_pyfunc.evaluate.objective
-(see netflix_pyfunc.evaluate.objective: known-item success, franchise recall, genre precision,
-+ 0.10 genre_precision_blind + 0.15 catalog_coverage, all at k). Flags match the
-`sweep` entry point of MLproject one to one.
+The parent run records the best child by netflix_pyfunc.evaluate.objective (known-item success,
+franchise recall, genre precision with and without the genre block, coverage, judged free-text
+and people precision, all at k). Flags match the `sweep` entry point of MLproject one to one.
 """
 
 from __future__ import annotations
