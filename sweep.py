@@ -1,22 +1,23 @@
-"""Random search over block weights and vectorizer settings, one nested child run per trial.
+"""Random search over block, semantic and intent weights and vectorizer settings, one nested
+child run per trial (the grid is netflix_pyfunc.sweep.SEARCH_SPACE).
 
-The parent run records the best child by the objective of netflix_pyfunc.evaluate.objective
-(0.30 known_item_success + 0.25 franchise_recall + 0.20 genre_precision
-+ 0.10 genre_precision_blind + 0.15 catalog_coverage, all at k). Flags match the
-`sweep` entry point of MLproject one to one.
+The parent run records the best child by netflix_pyfunc.evaluate.objective (known-item success,
+franchise recall, genre precision with and without the genre block, coverage, judged free-text
+and people precision, all at k). Flags match the `sweep` entry point of MLproject one to one.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import tempfile
 
 import mlflow
 
 from netflix_pyfunc.experiment import start_training_run
 from netflix_pyfunc.sweep import SEARCH_SPACE, sample_trials
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
-from netflix_pyfunc.training import fit_and_evaluate, load_dataset, log_and_register
+from netflix_pyfunc.training import fit_and_evaluate, load_dataset, log_and_register, training_encoder
 from train import DEFAULTS, add_eval_flags
 
 
@@ -37,13 +38,15 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     dataset = load_dataset(args.data)
     eval_kwargs = {"k": args.eval_k, "sample_size": args.eval_sample_size, "seed": args.eval_seed}
-    with start_training_run():
-        mlflow.set_tags({"data_sha256": dataset.sha256, "search_space": repr(SEARCH_SPACE)})
+    with tempfile.TemporaryDirectory() as tmp, start_training_run():
+        encoder_dir, encoder = training_encoder(tmp)
+        mlflow.set_tags({"data_sha256": dataset.sha256, "search_space": repr(SEARCH_SPACE),
+                         "encoder_sha256": encoder.sha256})
         best = None
         for i, params in enumerate(sample_trials(DEFAULTS, args.trials, args.seed)):
             with mlflow.start_run(run_name=f"trial-{i}", nested=True) as child:
                 mlflow.log_params({**params, **{f"eval_{k}": v for k, v in eval_kwargs.items()}})
-                recommender, metrics = fit_and_evaluate(dataset.catalog, params, **eval_kwargs)
+                recommender, metrics = fit_and_evaluate(dataset.catalog, params, encoder, **eval_kwargs)
                 mlflow.log_metrics(metrics)
             print(f"trial {i}: objective {metrics['objective']:.4f} {params}")
             if best is None or metrics["objective"] > best[2]["objective"]:
@@ -56,8 +59,8 @@ def main(argv=None) -> None:
         print(f"best trial run {run_id}: objective {metrics['objective']:.4f}")
         if args.register_best == "true":
             metrics = {**metrics, "n_titles": recommender.n_items_}
-            version, alias = log_and_register(recommender, metrics, dataset, model_name=args.model_name,
-                                              promote_mode=args.promote)
+            version, alias = log_and_register(recommender, metrics, dataset, encoder_dir,
+                                              model_name=args.model_name, promote_mode=args.promote)
             print(f"{args.model_name} version {version} -> @{alias}")
 
 

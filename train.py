@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import tempfile
 
 
 from netflix_pyfunc.experiment import start_training_run
 from netflix_pyfunc.recommender import HybridRecommender
 from netflix_pyfunc.registry import MODEL_NAME, PROMOTE_MODES
-from netflix_pyfunc.training import load_dataset, log_and_register, log_training
+from netflix_pyfunc.training import load_dataset, log_and_register, log_training, training_encoder
 
 # The recommender's hyperparameters and defaults, from its __init__ signature.
 DEFAULTS = HybridRecommender().get_params()
@@ -56,13 +57,14 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     params = {name: getattr(args, name) for name in DEFAULTS}
     dataset = load_dataset(args.data)
-    with start_training_run() as run:
+    with tempfile.TemporaryDirectory() as tmp, start_training_run() as run:
+        encoder_dir, encoder = training_encoder(tmp)
         recommender, metrics = log_training(
-            dataset, params, k=args.eval_k, sample_size=args.eval_sample_size, seed=args.eval_seed,
+            dataset, params, encoder, k=args.eval_k, sample_size=args.eval_sample_size, seed=args.eval_seed,
             extra_params={"data": args.data, "model_name": args.model_name, "promote": args.promote},
         )
         version, alias = log_and_register(
-            recommender, metrics, dataset, model_name=args.model_name, promote_mode=args.promote
+            recommender, metrics, dataset, encoder_dir, model_name=args.model_name, promote_mode=args.promote
         )
         print(f"run {run.info.run_id}: {args.model_name} version {version} -> @{alias} "
               f"(objective {metrics['objective']:.4f})")

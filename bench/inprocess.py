@@ -10,6 +10,7 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -94,7 +95,11 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", choices=["title", "description", "filtered", "batch100"])
     parser.add_argument("-n", type=int, default=300)
     args = parser.parse_args(argv)
-    recommender = HybridRecommender().fit(load_catalog(ROOT / "data" / "netflix_titles.csv"))
+    from netflix_pyfunc.training import training_encoder
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _, encoder = training_encoder(Path(tmp))
+    recommender = HybridRecommender().fit(load_catalog(ROOT / "data" / "netflix_titles.csv"), encoder=encoder)
     if args.profile:
         from pyinstrument import Profiler
 

@@ -50,17 +50,17 @@ KINDS = ("title", "description", "filtered", "batch100")
 SINGLE_KINDS = ("title", "description", "filtered")
 
 TARGETS = {
-    # metric key: (comparison, bound, what)
-    "title.p50_ratio": ("<=", 1.3, "title-query p50 <= 1.3x floor"),
-    "description.p50_ratio": ("<=", 1.6, "description-query p50 <= 1.6x floor"),
-    "title.rps_ratio": (">=", 0.7, "title throughput >= 0.7x floor"),
-    "description.rps_ratio": (">=", 0.7, "description throughput >= 0.7x floor"),
-    "filtered.rps_ratio": (">=", 0.7, "filtered throughput >= 0.7x floor"),
+    # metric key: (comparison, bound, what); the latency budget of issue 10 (with the sentence encoder)
+    "title.p50_ratio": ("<=", 1.5, "title-query p50 <= 1.5x floor"),
+    "description.p50_ratio": ("<=", 2.0, "description-query p50 <= 2.0x floor"),
+    "title.rps_ratio": (">=", 0.55, "single-query title throughput >= 0.55x floor"),
+    "description.rps_ratio": (">=", 0.55, "single-query description throughput >= 0.55x floor"),
+    "filtered.rps_ratio": (">=", 0.55, "filtered throughput >= 0.55x floor"),
     "batch100.inprocess_p50_ms": ("<=", 25.0, "batch of 100 in-process <= 25 ms"),
     "batch100.http_p50_ms": ("<=", 60.0, "batch of 100 over HTTP <= 60 ms"),
-    "cold_start_s": ("<=", 6.0, "cold start <= 6 s"),
-    "train_s": ("<=", 30.0, "`mlflow run` training <= 30 s"),
-    "artifact_mb": ("<=", 30.0, "model artifact <= 30 MB"),
+    "cold_start_s": ("<=", 8.0, "cold start <= 8 s"),
+    "train_s": ("<=", 90.0, "`mlflow run` training <= 90 s"),
+    "artifact_mb": ("<=", 60.0, "model artifact <= 60 MB"),
 }
 
 

@@ -46,11 +46,13 @@ METRIC_NAMES = (
 
 # Weights of objective(). All weighted metrics are in [0, 1], higher is better.
 OBJECTIVE_WEIGHTS: Mapping[str, float] = MappingProxyType({
-    "genre_precision_at_k": 0.20,
-    "genre_precision_at_k_blind": 0.10,
-    "franchise_recall_at_k": 0.25,
-    "known_item_success_at_k": 0.30,
-    "catalog_coverage_at_k": 0.15,
+    "genre_precision_at_k": 0.15,
+    "genre_precision_at_k_blind": 0.05,
+    "franchise_recall_at_k": 0.20,
+    "known_item_success_at_k": 0.25,
+    "catalog_coverage_at_k": 0.10,
+    "text_precision_at_k": 0.15,
+    "people_precision_at_k": 0.10,
 })
 
 REPORT_JSON = "evaluation_report.json"
@@ -158,13 +160,15 @@ def objective(metrics: Mapping[str, float], weights: Mapping[str, float] = OBJEC
 
     Default weights (sum 1; every term is in [0, 1], higher is better):
 
-    * 0.30 known_item_success_at_k - can a user find the title they describe;
-    * 0.25 franchise_recall_at_k - sequels and spin-offs come back together;
-    * 0.20 genre_precision_at_k - recommendations are on topic;
-    * 0.10 genre_precision_at_k_blind - the same for the model with genre weight 0,
+    * 0.25 known_item_success_at_k - can a user find the title they describe;
+    * 0.20 franchise_recall_at_k - sequels and spin-offs come back together;
+    * 0.15 genre_precision_at_k - recommendations are on topic;
+    * 0.05 genre_precision_at_k_blind - the same for the model with genre weight 0,
       so weights that only copy the genre field do not win on their own;
-    * 0.15 catalog_coverage_at_k - a model that recommends the same few titles to
-      everyone loses (the coverage term also penalizes hubs).
+    * 0.10 catalog_coverage_at_k - a model that recommends the same few titles to
+      everyone loses (the coverage term also penalizes hubs);
+    * 0.15 text_precision_at_k - free-text wishes answered (judged_queries.json, both halves);
+    * 0.10 people_precision_at_k - people named in a query come first (judged_people.py).
 
     hubness_*, intra_list_diversity and latency_ms_p50 are reported but not weighted:
     diversity pulls against genre precision and latency is not a quality.

@@ -1,10 +1,15 @@
-"""Why a title was recommended: the features a hit shares with the query vector.
+"""Why a title was recommended: what the query asked for, and what the hit shares with it.
 
-"similar title; genre: ...; director: ...; cast: ...; about: ..." is built from the
-elementwise product of the hit's catalogue vector and the query vector.
+"cast: ...; genre: ...; country: ..." says which people, genres, countries, type or years the
+query named that the hit has (intent_boosts.py). "similar title; genre: ...; director: ...;
+cast: ...; about: ..." is built from the elementwise product of the hit's catalogue vector and the
+query vector; description words are shown only when they carry a real part of the score, and a
+single word only when it is a rare one. "similar premise" says the sentence embeddings drove it.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,6 +19,13 @@ from .catalog import CAST, DIRECTOR, LISTED_IN, normalize_text, topical_genres
 from .features import row_entries
 
 NOTHING_SHARED = "little in common; shown to fill the list"
+SIMILAR_PREMISE = "similar premise"
+# A description word is named when it carries this much of the score (the score's scale: a
+# weighted mean of block cosines); named words must carry ABOUT_TOTAL together.
+ABOUT_MIN, ABOUT_TOTAL = 0.02, 0.06
+# A word named alone must be rare (in at most this share of the descriptions) and carry ABOUT_TOTAL.
+RARE_SHARE = 0.01
+_ROMAN = re.compile(r"^[ivxlcdm]+$")
 
 
 class Explainer:
@@ -38,6 +50,12 @@ class Explainer:
             for kind, column in (("director", DIRECTOR), ("cast", CAST))
         }
         self.genres_normalized_ = normalized(catalog[LISTED_IN])
+        d_start, d_stop = offsets["description"]
+        df = np.bincount(vectors.indices, minlength=vectors.shape[1])[d_start:d_stop]
+        self.rare_ = np.array([
+            count <= RARE_SHARE * vectors.shape[0] and len(term) > 2 and not _ROMAN.match(term)
+            for count, term in zip(df.tolist(), feature_names["description"])
+        ], dtype=bool)
         return self
 
     def _shared(self, query: tuple[np.ndarray, np.ndarray], hits: np.ndarray):
@@ -53,12 +71,15 @@ class Explainer:
         owner, columns, values = owner[nonzero], columns[nonzero], values[nonzero]
         return columns, values, np.searchsorted(owner, np.arange(len(hits) + 1))
 
-    def reasons(self, query: tuple[np.ndarray, np.ndarray], position: int, hits: np.ndarray) -> list[str]:
+    def reasons(self, query: tuple[np.ndarray, np.ndarray], position: int, hits: np.ndarray, *,
+                premise: np.ndarray | None = None, intent: list[list[str]] | None = None) -> list[str]:
         """One reason per hit. query: one row of the CSR query batch as (sorted column indices,
         values); position: the catalogue title the query names (-1 for free text), whose genres
-        then explain the genre match."""
+        then explain the genre match; premise: per hit, whether the sentence embeddings carried
+        the match; intent: per hit, what of the query's parsed intent it answers."""
         if len(hits) == 0:
             return []
+        squared = float(np.dot(query[1], query[1])) or 1.0
         columns, values, bounds = self._shared(query, hits)
         (d_start, d_stop), (t_start, t_stop) = self.offsets_["description"], self.offsets_["title"]
         (g_start, g_stop), (p_start, p_stop) = self.offsets_["genre"], self.offsets_["people"]
@@ -70,23 +91,36 @@ class Explainer:
         reasons = []
         for r, j in enumerate(hits.tolist()):
             row = column_list[bounds[r]:bounds[r + 1]]
-            parts = ["similar title"] if title_share[r] > 0 and title_share[r] >= self.title_bar_ else []
-            if genres := self._genres(j, query_genres, [c - g_start for c in row if g_start <= c < g_stop]):
+            asked = intent[r] if intent else []
+            said = {part.split(":")[0] for part in asked}
+            parts = list(asked)
+            if title_share[r] > 0 and title_share[r] >= self.title_bar_:
+                parts.append("similar title")
+            genres = self._genres(j, query_genres, [c - g_start for c in row if g_start <= c < g_stop])
+            if genres and "genre" not in said:
                 parts.append("genre: " + ", ".join(genres[:3]))
             people = {self.names_["people"][c - p_start] for c in row if p_start <= c < p_stop}
             for kind, limit in (("director", 2), ("cast", 3)):
                 names, normalized = self.people_[kind]
-                if matched := [n for n, m in zip(names[j], normalized[j]) if m in people]:
+                if kind not in said and (matched := [n for n, m in zip(names[j], normalized[j]) if m in people]):
                     parts.append(f"{kind}: " + ", ".join(matched[:limit]))
-            about = sorted(
-                ((c, v) for c, v in zip(row, value_list[bounds[r]:bounds[r + 1]]) if d_start <= c < d_stop),
-                key=lambda cv: -cv[1],   # stable: ties keep column order
-            )
-            if about:
-                terms = _distinct_terms((self.names_["description"][c - d_start] for c, _ in about), 3)
-                parts.append("about: " + ", ".join(terms))
+            if about := self._about(row, value_list[bounds[r]:bounds[r + 1]], squared):
+                parts.append("about: " + ", ".join(about))
+            if premise is not None and premise[r]:
+                parts.append(SIMILAR_PREMISE)
             reasons.append("; ".join(parts) if parts else NOTHING_SHARED)
         return reasons
+
+    def _about(self, row: list[int], values: list[float], squared: float) -> list[str]:
+        """The description words that carry the match (see ABOUT_MIN, ABOUT_TOTAL, RARE_SHARE)."""
+        d_start, d_stop = self.offsets_["description"]
+        carried = sorted(
+            ((c - d_start, v / squared) for c, v in zip(row, values) if d_start <= c < d_stop and v / squared >= ABOUT_MIN),
+            key=lambda cv: -cv[1],   # stable: ties keep column order
+        )
+        if sum(v for _, v in carried) < ABOUT_TOTAL or (len(carried) == 1 and not self.rare_[carried[0][0]]):
+            return []
+        return _distinct_terms((self.names_["description"][c] for c, _ in carried), 3)
 
     def _genres(self, j: int, query_genres: set | None, genre_columns: list[int]) -> list[str]:
         """Hit j's genres the query shares: its title's topical genres, or the genres the free

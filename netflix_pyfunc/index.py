@@ -1,55 +1,124 @@
-"""Exact search over the catalogue's stacked vectors.
+"""Exact search over the catalogue: sparse TF-IDF blocks, a dense block and per-query boosts.
 
 An index is fitted on the catalogue's vectors and answers `search(queries, k, allowed,
-exclude_groups)` for a CSR batch of query vectors. Another index (approximate, or over dense
-blocks) only has to answer the same call.
+exclude_groups)` for a `Queries` batch. Another index (approximate, say, for the dense block of a
+much larger catalogue) only has to answer the same call: a boost names the titles it applies to,
+so such an index can add them to its candidates.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
-# Query rows scored together: one sparse product, rows x catalogue dense scores.
+# Query rows scored together: rows x catalogue dense scores.
 _CHUNK = 32
 # Candidates taken per result before dropping further members of a group already listed.
 _OVERSAMPLE = 3
 
 
+class DenseRows:
+    """n x d float32 rows of a dense block, held at float16 precision: pickled as float16 (half the
+    size; a cosine moves by < 1e-3), float32 in memory for BLAS. One object can be shared by the
+    block that made the rows and the index that searches them, and is then pickled once."""
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = np.ascontiguousarray(np.asarray(rows, dtype=np.float16), dtype=np.float32)
+
+    def __getstate__(self) -> dict:
+        return {"rows": self.rows.astype(np.float16)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.rows = state["rows"].astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Queries:
+    """A batch of m queries.
+
+    sparse: m x D rows in the stacked TF-IDF columns; dense: m x d rows in the dense block's space,
+    already multiplied by their weight (None: no dense part); boosts: m x n CSR scores added to the
+    titles they name (None: none)."""
+
+    sparse: sp.csr_matrix
+    dense: np.ndarray | None = None
+    boosts: sp.csr_matrix | None = None
+
+    def __post_init__(self):
+        m = self.sparse.shape[0]
+        for name in ("dense", "boosts"):
+            part = getattr(self, name)
+            if part is not None and part.shape[0] != m:
+                raise ValueError(f"{name} has {part.shape[0]} rows, sparse has {m}")
+
+    def __len__(self) -> int:
+        return self.sparse.shape[0]
+
+    def rows(self, start: int, stop: int) -> Queries:
+        """Rows start..stop-1 (the batch itself when that is all of it)."""
+        if start == 0 and stop >= len(self):
+            return self
+        return self.take(np.arange(start, min(stop, len(self))))
+
+    def take(self, rows: np.ndarray) -> Queries:
+        """The given rows, in that order."""
+        if len(rows) == len(self) and np.array_equal(rows, np.arange(len(self))):
+            return self
+        return Queries(
+            self.sparse[rows],
+            None if self.dense is None else self.dense[rows],
+            None if self.boosts is None else self.boosts[rows],
+        )
+
+
 class ExactIndex:
     """Brute-force scores of every catalogue title; at most one result per group.
 
-    A query's score for title x is q.x / |q|^2. With every block of q scaled to sqrt(weight),
-    that is the weighted mean, over the blocks the query has, of the per-block cosines.
+    A query's sparse score for title x is q.x / |q|^2. With every block of q scaled to
+    sqrt(weight), that is the weighted mean, over the blocks the query has, of the per-block
+    cosines. The dense score q_dense.e_x (unit rows, weighted query: weight * cosine) and the
+    query's boost for x are added to it.
     """
 
-    def fit(self, vectors: sp.csr_matrix, groups: np.ndarray) -> ExactIndex:
-        """vectors: n x D catalogue rows; groups: n ids, titles with one id count as one result."""
+    def fit(self, vectors: sp.csr_matrix, groups: np.ndarray, dense: DenseRows | None = None) -> ExactIndex:
+        """vectors: n x D catalogue rows; groups: n ids, titles with one id count as one result;
+        dense: n x d unit rows of the dense block (None: no dense block), kept by reference."""
         if vectors.shape[0] != len(groups):
             raise ValueError(f"{vectors.shape[0]} vectors but {len(groups)} group ids")
+        if dense is not None and dense.rows.shape[0] != vectors.shape[0]:
+            raise ValueError(f"{vectors.shape[0]} sparse vectors but {dense.rows.shape[0]} dense ones")
         self.vectors_t_ = vectors.T.tocsr()   # D x n, for queries @ vectors_t_
+        self.dense_ = dense
         self.groups_ = np.asarray(groups)
         self.n_items_ = vectors.shape[0]
         return self
 
-    def scores(self, queries: sp.csr_matrix) -> np.ndarray:
-        """Dense rows x n scores of a batch of query vectors (0 for an empty query)."""
-        rows = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))
-        squared = np.bincount(rows, weights=queries.data * queries.data, minlength=queries.shape[0])
-        raw = (queries @ self.vectors_t_).toarray()
+    def scores(self, queries: Queries) -> np.ndarray:
+        """Dense rows x n scores of a batch (0 for an empty query)."""
+        sparse = queries.sparse
+        rows = np.repeat(np.arange(sparse.shape[0]), np.diff(sparse.indptr))
+        squared = np.bincount(rows, weights=sparse.data * sparse.data, minlength=sparse.shape[0])
+        raw = (sparse @ self.vectors_t_).toarray()
         raw /= np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
+        if queries.dense is not None:
+            if self.dense_ is None:
+                raise ValueError("dense queries for an index fitted without a dense block")
+            raw += queries.dense @ self.dense_.rows.T
+        if queries.boosts is not None and queries.boosts.nnz:
+            raw += queries.boosts.toarray()
         return raw
 
-    def search(self, queries: sp.csr_matrix, k: int, allowed: np.ndarray | None = None,
+    def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None,
                exclude_groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """Top-k (positions, scores) per query row, best first; ties by catalogue position.
 
         allowed: boolean mask of the titles that may be returned (None: all);
         exclude_groups: per query row, a group id whose titles are left out (-1: none)."""
         results = []
-        for start in range(0, queries.shape[0], _CHUNK):
-            chunk = queries if queries.shape[0] <= _CHUNK else queries[start:start + _CHUNK]
-            scores = self.scores(chunk)
+        for start in range(0, len(queries), _CHUNK):
+            scores = self.scores(queries.rows(start, start + _CHUNK))
             for i, row_scores in enumerate(scores):
                 mask = allowed
                 group = -1 if exclude_groups is None else exclude_groups[start + i]

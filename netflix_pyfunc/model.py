@@ -1,4 +1,9 @@
-"""The MLflow pyfunc adapter: loads the fitted recommender once, validates input, delegates."""
+"""The MLflow pyfunc adapter: loads the fitted recommender and its sentence encoder once,
+validates input, delegates.
+
+The logged model carries two artifacts: `recommender` (the pickled HybridRecommender, without its
+encoder) and `encoder` (the directory encoder_build writes: encoder.onnx, tokenizer.json, NOTICE).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,14 @@ from mlflow.models import ModelSignature
 from mlflow.protos.databricks_pb2 import INTERNAL_ERROR, INVALID_PARAMETER_VALUE
 from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
 
+from .encoder import SentenceEncoder
 from .params import PARAMS, InvalidRequest, Request, parse_queries
 from .output import OUTPUT_COLUMNS
 from .recommender import HybridRecommender
 from .requirements import MODEL_REQUIREMENTS
 
 ARTIFACT_KEY = "recommender"
+ENCODER_KEY = "encoder"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 log = logging.getLogger(__name__)
@@ -29,16 +36,17 @@ _OUTPUT_TYPES = {"row": "long", "rank": "long", "release_year": "long", "score":
 
 
 class RecommenderModel(mlflow.pyfunc.PythonModel):
-    """pyfunc wrapper around a fitted HybridRecommender (artifact `recommender`)."""
+    """pyfunc wrapper around a fitted HybridRecommender (artifacts `recommender` and `encoder`)."""
 
     def load_context(self, context) -> None:
-        self.recommender = load_recommender(context.artifacts[ARTIFACT_KEY])
+        self.recommender = load_recommender(context.artifacts[ARTIFACT_KEY], context.artifacts[ENCODER_KEY])
 
-    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> list[dict]:
+        """One dict per recommendation (output.OUTPUT_COLUMNS): the server json.dumps it as is."""
         try:
             request = Request.from_params(params)
             queries = parse_queries(_records(model_input))
-            return self.recommender.recommend(queries, request)
+            return self.recommender.recommend_records(queries, request)
         except InvalidRequest as error:
             raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
         except MlflowException:
@@ -76,8 +84,9 @@ def save_recommender(recommender: HybridRecommender, path: str | Path) -> Path:
     return path
 
 
-def load_recommender(path: str | Path) -> HybridRecommender:
-    """Load a pickled recommender. Pickle runs code: load only artifacts you produced."""
+def load_recommender(path: str | Path, encoder_dir: str | Path) -> HybridRecommender:
+    """Load a pickled recommender and attach the sentence encoder in encoder_dir.
+    Pickle runs code: load only artifacts you produced."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"recommender artifact not found: {path}")
@@ -88,7 +97,7 @@ def load_recommender(path: str | Path) -> HybridRecommender:
             raise ValueError(f"recommender artifact {path} is unreadable: {error}") from error
     if not isinstance(recommender, HybridRecommender) or not hasattr(recommender, "index_"):
         raise TypeError(f"{path} does not hold a fitted HybridRecommender")
-    return recommender
+    return recommender.attach_encoder(SentenceEncoder.load(encoder_dir))
 
 
 def signature() -> ModelSignature:
@@ -103,12 +112,12 @@ def input_example() -> pd.DataFrame:
     return pd.DataFrame({"title": ["Midnight Mass", ""], "description": ["", "astronauts stranded far from earth"]})
 
 
-def pyfunc_kwargs(recommender_path: str | Path) -> dict:
+def pyfunc_kwargs(recommender_path: str | Path, encoder_dir: str | Path) -> dict:
     """Arguments shared by mlflow.pyfunc.log_model and save_model: models from code,
-    the package shipped with code_paths, the fitted recommender as the one artifact."""
+    the package shipped with code_paths, the fitted recommender and the encoder directory as artifacts."""
     return {
         "python_model": str(PACKAGE_DIR / "model_code.py"),
-        "artifacts": {ARTIFACT_KEY: str(recommender_path)},
+        "artifacts": {ARTIFACT_KEY: str(recommender_path), ENCODER_KEY: str(encoder_dir)},
         "code_paths": [str(PACKAGE_DIR)],
         "signature": signature(),
         "input_example": (input_example(), {"k": 5}),

@@ -34,6 +34,12 @@ def results_frame(columns: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame(typed, copy=False)
 
 
+def results_records(columns: dict[str, list]) -> list[dict]:
+    """The output as one dict per recommendation, in OUTPUT_COLUMNS order: what the scoring server
+    writes with json.dump as is (a DataFrame first goes through to_dict(orient="records"))."""
+    return [dict(zip(OUTPUT_COLUMNS, values)) for values in zip(*(columns[name] for name in OUTPUT_COLUMNS))]
+
+
 def _text_columns(values: list[str], n: int):
     """Consecutive runs of n strings as pandas' default str arrays. With pyarrow storage,
     one Arrow array sliced per column: ~10x cheaper than inferring each column."""

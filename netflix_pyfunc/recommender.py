@@ -1,8 +1,10 @@
-"""The recommender: a weighted hybrid of TF-IDF blocks searched by an index.
+"""The recommender: a weighted hybrid of TF-IDF blocks, a sentence-embedding block and the
+query's parsed intent, searched by an index.
 
 A scikit-learn estimator: __init__ stores the hyperparameters (this signature is their one
-source of truth: train.py's flags and MLproject follow it), fit(catalog) learns everything
-ending in '_', and recommend/neighbors/neighbors_for_text need a fitted model.
+source of truth: train.py's flags and MLproject follow it), fit(catalog, encoder=...) learns
+everything ending in '_', and recommend/neighbors/neighbors_for_text need a fitted model with its
+encoder attached (a pickled model drops the encoder; see attach_encoder).
 """
 
 from __future__ import annotations
@@ -16,19 +18,24 @@ from sklearn.utils.validation import check_is_fitted
 from .catalog import (
     CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RATING, RELEASE_YEAR, SHOW_ID, TITLE, TYPE, work_ids,
 )
+from .encoder import SentenceEncoder
 from .explanations import Explainer
 from .features import (
     BLOCKS, block_offsets, block_vectorizers, description_terms, fit_blocks, row_entries, scale_blocks, stack,
 )
 from .filters import CatalogFilters
-from .index import ExactIndex
-from .output import OUTPUT_COLUMNS, results_frame
-from .params import InvalidRequest, Query, Request
+from .index import ExactIndex, Queries
+from .intent import ParsedQuery, QueryParser
+from .intent_boosts import IntentScorer
+from .output import OUTPUT_COLUMNS, results_frame, results_records
+from .params import MAX_K, InvalidRequest, Query, Request
+from .semantic import SemanticBlock
 from .text_vectors import TextVectorizer
 from .titles import TitleIndex, UnresolvedTitle
 
 REQUIRED_COLUMNS = (SHOW_ID, TITLE, TYPE, RELEASE_YEAR, RATING, DESCRIPTION, LISTED_IN, COUNTRY, DIRECTOR, CAST)
 _ITEM_COLUMNS = (SHOW_ID, TITLE, TYPE, RATING, LISTED_IN, COUNTRY)
+_QUERY_WEIGHTS = ("w_semantic", "w_semantic_title", "w_person", "w_intent")
 
 
 class HybridRecommender(BaseEstimator):
@@ -37,11 +44,16 @@ class HybridRecommender(BaseEstimator):
     w_*: weight of each feature block (description, title, genre, people, country);
     w_text_title: the title block's weight when the query is free text (words that happen to be
     in a title are weaker evidence than the same words in a description);
+    w_semantic: weight of the cosine between a free-text query's sentence embedding and each title's;
+    w_semantic_title: the same for a title query (the queried title's stored embedding);
+    w_person: added to the titles crediting a person the query names, in the asked role;
+    w_intent: added, times the share matched, for the genres, countries, type and years it names;
     desc_*, sublinear_tf: the description TF-IDF; people_min_df: keep people credited this often.
     """
 
     def __init__(self, *, w_description=1.0, w_title=1.0, w_genre=0.35, w_people=0.6, w_country=0.15,
-                 w_text_title=0.2, desc_ngram_max=1, desc_min_df=1, desc_max_df=0.5, desc_max_features=50_000,
+                 w_text_title=0.2, w_semantic=1.0, w_semantic_title=0.1, w_person=2.0, w_intent=1.0,
+                 desc_ngram_max=1, desc_min_df=1, desc_max_df=0.5, desc_max_features=50_000,
                  sublinear_tf=True, people_min_df=1):
         self.w_description = w_description
         self.w_title = w_title
@@ -49,6 +61,10 @@ class HybridRecommender(BaseEstimator):
         self.w_people = w_people
         self.w_country = w_country
         self.w_text_title = w_text_title
+        self.w_semantic = w_semantic
+        self.w_semantic_title = w_semantic_title
+        self.w_person = w_person
+        self.w_intent = w_intent
         self.desc_ngram_max = desc_ngram_max
         self.desc_min_df = desc_min_df
         self.desc_max_df = desc_max_df
@@ -63,7 +79,8 @@ class HybridRecommender(BaseEstimator):
             raise ValueError(f"catalog lacks columns {sorted(missing)}; pass it through catalog.clean_catalog")
         if len(catalog) < 2:
             raise ValueError("catalog needs at least 2 titles")
-        weights = {f"w_{b}": getattr(self, f"w_{b}") for b in BLOCKS} | {"w_text_title": self.w_text_title}
+        weights = {f"w_{b}": getattr(self, f"w_{b}") for b in BLOCKS} | {
+            name: getattr(self, name) for name in ("w_text_title", *_QUERY_WEIGHTS)}
         for name, weight in weights.items():
             if not (weight >= 0 and np.isfinite(weight)):
                 raise ValueError(f"{name} must be a finite number >= 0, got {weight}")
@@ -76,9 +93,13 @@ class HybridRecommender(BaseEstimator):
         if self.desc_max_features < 1:
             raise ValueError("desc_max_features must be >= 1")
 
-    def fit(self, catalog: pd.DataFrame, y=None) -> HybridRecommender:
-        """Learn the feature blocks, the index, the filters and the title index from a cleaned catalogue."""
+    def fit(self, catalog: pd.DataFrame, y=None, *, encoder: SentenceEncoder | None = None) -> HybridRecommender:
+        """Learn the feature blocks, the catalogue's embeddings (with encoder), the index, the query
+        parser, the filters, the title index and every title's stored neighbours from a cleaned catalogue."""
         self._validate(catalog)
+        if encoder is None:
+            raise ValueError("fit needs encoder=SentenceEncoder.load(directory); build the directory with "
+                             "netflix_pyfunc.encoder_build.build_encoder")
         vectorizers = block_vectorizers(
             desc_ngram_max=self.desc_ngram_max, desc_min_df=self.desc_min_df, desc_max_df=self.desc_max_df,
             desc_max_features=self.desc_max_features, sublinear_tf=self.sublinear_tf,
@@ -95,7 +116,10 @@ class HybridRecommender(BaseEstimator):
         )
         # Titles with the same description are one work (language versions): listed once, never for each other.
         self.work_ = work_ids(catalog)
-        self.index_ = ExactIndex().fit(self.vectors_, self.work_)
+        self.semantic_ = SemanticBlock().fit(catalog, encoder)
+        self.index_ = ExactIndex().fit(self.vectors_, self.work_, self.semantic_.embeddings_)
+        self.parser_ = QueryParser().fit(catalog)
+        self.intent_ = IntentScorer().fit(catalog)
         self.filters_ = CatalogFilters().fit(catalog)
         self.titles_ = TitleIndex().fit(catalog[TITLE].tolist(), catalog[RELEASE_YEAR].tolist())
         names = {
@@ -110,7 +134,28 @@ class HybridRecommender(BaseEstimator):
             for name in _ITEM_COLUMNS
         }
         self.items_[RELEASE_YEAR] = catalog[RELEASE_YEAR].to_numpy(dtype=np.int64)
+        self.labels_ = {"genre": catalog[LISTED_IN].map(tuple).to_numpy(dtype=object),
+                        "country": catalog[COUNTRY].map(tuple).to_numpy(dtype=object)}
         self.n_items_ = len(catalog)
+        self.stored_hits_, self.stored_scores_ = self._store_neighbors()
+        return self
+
+    def _store_neighbors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every title's top MAX_K neighbours as an unfiltered title query ranks them (n x MAX_K
+        int32 positions, -1 past the end, and float32 scores): such a query is then a lookup."""
+        n = self.n_items_
+        hits, scores = np.full((n, MAX_K), -1, dtype=np.int32), np.zeros((n, MAX_K), dtype=np.float32)
+        for start in range(0, n, 1024):
+            positions = np.arange(start, min(n, start + 1024))
+            queries, _ = self._queries(positions, [""] * len(positions))
+            for row, (found, values) in enumerate(self.index_.search(queries, MAX_K, None, self._exclusions(positions))):
+                hits[start + row, :len(found)], scores[start + row, :len(found)] = found, values
+        return hits, scores
+
+    def attach_encoder(self, encoder: SentenceEncoder) -> HybridRecommender:
+        """Attach the sentence encoder to a fitted recommender loaded from a pickle (which drops it)."""
+        check_is_fitted(self, "semantic_")
+        self.semantic_.attach(encoder)
         return self
 
     # ---------------------------------------------------------------- query vectors
@@ -149,6 +194,20 @@ class HybridRecommender(BaseEstimator):
         indptr = np.searchsorted(rows, np.arange(n + 1))
         return sp.csr_matrix((data, columns.astype(np.int32), indptr), shape=(n, n_features))
 
+    def _queries(self, positions: np.ndarray, texts: list[str]) -> tuple[Queries, list[ParsedQuery | None]]:
+        """The index's query batch and each free text as parsed. The words of the people a text
+        names are matched as people only: the TF-IDF blocks and the encoder read the rest."""
+        positions = np.asarray(positions, dtype=np.int64)
+        parsed = [self.parser_.parse(text) if text else None for text in texts]
+        rest = [query.rest if query else "" for query in parsed]
+        sparse = self._query_vectors(positions, rest)
+        examples = [np.concatenate([self.intent_.person_rows(person)[1] for person in query.people])
+                    if query and query.people else None for query in parsed]
+        dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title,
+                                          examples=examples)
+        boosts = self.intent_.boosts(parsed, self.parser_, w_person=self.w_person, w_intent=self.w_intent)
+        return Queries(sparse, dense, boosts), parsed
+
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:
         """Per query row, the work never recommended for it: the queried title's own (-1: none)."""
         return np.where(positions >= 0, self.work_[positions], -1)
@@ -157,16 +216,16 @@ class HybridRecommender(BaseEstimator):
     def neighbors(self, positions, k: int) -> list[np.ndarray]:
         """Top-k catalogue positions for catalogue titles, as recommend ranks them unfiltered."""
         check_is_fitted(self, "index_")
-        positions = np.asarray(positions, dtype=np.int64)
-        vectors = self._query_vectors(positions, [""] * len(positions))
-        return [p for p, _ in self.index_.search(vectors, k, None, self._exclusions(positions))]
+        if not 0 < k <= MAX_K:
+            raise ValueError(f"k must be in 1..{MAX_K}, got {k}")
+        return [hits[hits >= 0].astype(np.int64) for hits in self.stored_hits_[np.asarray(positions, np.int64), :k]]
 
     def neighbors_for_text(self, texts, k: int) -> list[np.ndarray]:
         """Top-k catalogue positions for free-text queries, as recommend ranks them unfiltered."""
         check_is_fitted(self, "index_")
         texts = list(texts)
-        vectors = self._query_vectors(np.full(len(texts), -1), texts)
-        return [p for p, _ in self.index_.search(vectors, k)]
+        queries, _ = self._queries(np.full(len(texts), -1), texts)
+        return [p for p, _ in self.index_.search(queries, k)]
 
     # ---------------------------------------------------------------- requests
     def _resolve(self, queries: list[Query]) -> np.ndarray:
@@ -181,31 +240,65 @@ class HybridRecommender(BaseEstimator):
         return positions
 
     def recommend(self, queries: list[Query], request: Request | None = None) -> pd.DataFrame:
-        """Flat records: one row per recommendation (see output.OUTPUT_COLUMNS)."""
+        """A table with one row per recommendation (see output.OUTPUT_COLUMNS)."""
+        return results_frame(self._columns(queries, request or Request()))
+
+    def recommend_records(self, queries: list[Query], request: Request | None = None) -> list[dict]:
+        """The same as recommend, as one dict per recommendation (what the served model returns)."""
+        return results_records(self._columns(queries, request or Request()))
+
+    def _columns(self, queries: list[Query], request: Request) -> dict[str, list]:
+        """The output's columns as equally long lists."""
         check_is_fitted(self, "index_")
-        request = request or Request()
         allowed = self.filters_.mask(request)
         positions = self._resolve(queries)
-        vectors = self._query_vectors(positions, [query.description for query in queries])
-        indptr = vectors.indptr
-        empty = np.flatnonzero(np.diff(indptr) == 0)
+        batch, parsed = self._queries(positions, [query.description for query in queries])
+        sparse, boosts = batch.sparse, batch.boosts
+        empty = np.flatnonzero((np.diff(sparse.indptr) == 0) & (np.diff(boosts.indptr) == 0))
         if len(empty):
             raise InvalidRequest(f"row {empty[0]}: the description has no word the catalogue knows; try other words")
-        found = self.index_.search(vectors, request.k, allowed, self._exclusions(positions))
+        found = self._search(batch, positions, parsed, request.k, allowed)
         items = self.items_
         columns = {name: [] for name in OUTPUT_COLUMNS}
         for row, (hits, scores) in enumerate(found):
             position = int(positions[row])
-            query = (vectors.indices[indptr[row]:indptr[row + 1]], vectors.data[indptr[row]:indptr[row + 1]])
+            query = (sparse.indices[sparse.indptr[row]:sparse.indptr[row + 1]],
+                     sparse.data[sparse.indptr[row]:sparse.indptr[row + 1]])
             n = len(hits)
             columns["row"].extend([row] * n)
             columns["rank"].extend(range(1, n + 1))
             columns["score"].extend(round(s, 6) for s in scores.tolist())
-            columns["reason"].extend(self.explainer_.reasons(query, position, hits))
+            columns["reason"].extend(self.explainer_.reasons(
+                query, position, hits, premise=self._premise(batch, row, hits, scores),
+                intent=self.intent_.reasons(parsed[row], hits, self.labels_) if parsed[row] else None,
+            ))
             columns["query_title"].extend([items[TITLE][position] if position >= 0 else ""] * n)
             columns["query_show_id"].extend([items[SHOW_ID][position] if position >= 0 else ""] * n)
         hits = np.concatenate([hits for hits, _ in found]) if found else np.empty(0, dtype=np.int64)
         for name in (*_ITEM_COLUMNS, RELEASE_YEAR):
             columns[name] = items[name][hits].tolist()
-        return results_frame(columns)
+        return columns
 
+    def _search(self, batch: Queries, positions: np.ndarray, parsed: list, k: int,
+                allowed: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Top-k per row: an unfiltered title-only row is a lookup of its stored neighbours, every
+        other row is searched (the stored neighbours are that same search, run at fit time)."""
+        lookup = (positions >= 0) & np.array([query is None for query in parsed]) & (allowed is None)
+        found: list = [None] * len(positions)
+        for row in np.flatnonzero(lookup).tolist():
+            hits = self.stored_hits_[positions[row], :k]
+            keep = hits >= 0
+            found[row] = hits[keep].astype(np.int64), self.stored_scores_[positions[row], :k][keep]
+        searched = np.flatnonzero(~lookup)
+        if len(searched):
+            results = self.index_.search(batch.take(searched), k, allowed, self._exclusions(positions[searched]))
+            for row, result in zip(searched.tolist(), results):
+                found[row] = result
+        return found
+
+    def _premise(self, batch: Queries, row: int, hits: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Per hit: did the dense block drive the match (its part of the score at least the TF-IDF
+        part and at least what the query's people and facets added)?"""
+        dense = self.semantic_.embeddings_.rows[hits] @ batch.dense[row]
+        boost = batch.boosts[row].toarray().ravel()[hits] if batch.boosts[row].nnz else np.zeros(len(hits))
+        return (dense > 0) & (dense >= scores - dense - boost) & (dense >= boost)

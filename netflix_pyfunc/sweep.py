@@ -11,6 +11,9 @@ SEARCH_SPACE = {
     "w_genre": (0.2, 0.35, 0.5),
     "w_people": (0.3, 0.6, 0.9),
     "w_country": (0.0, 0.15),
+    "w_semantic": (0.5, 1.0, 1.5),
+    "w_semantic_title": (0.1, 0.25, 0.5),
+    "w_intent": (0.5, 1.0),
     "desc_ngram_max": (1, 2),
     "desc_min_df": (1, 2),
 }

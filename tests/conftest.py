@@ -104,8 +104,23 @@ def small_csv(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def model(catalog) -> HybridRecommender:
-    return HybridRecommender(desc_min_df=1, desc_max_df=1.0).fit(catalog)
+def encoder_dir(tmp_path_factory) -> Path:
+    """The int8 sentence encoder, built once per session from the verified weights (~3 s)."""
+    from netflix_pyfunc.encoder_build import build_encoder
+
+    return build_encoder(tmp_path_factory.mktemp("encoder"))
+
+
+@pytest.fixture(scope="session")
+def encoder(encoder_dir):
+    from netflix_pyfunc.encoder import SentenceEncoder
+
+    return SentenceEncoder.load(encoder_dir)
+
+
+@pytest.fixture(scope="session")
+def model(catalog, encoder) -> HybridRecommender:
+    return HybridRecommender(desc_min_df=1, desc_max_df=1.0).fit(catalog, encoder=encoder)
 
 
 @pytest.fixture(scope="session")
@@ -120,8 +135,8 @@ def full_titles(full_catalog) -> TitleIndex:
 
 
 @pytest.fixture(scope="session")
-def full_model(full_catalog) -> HybridRecommender:
-    return HybridRecommender().fit(full_catalog)
+def full_model(full_catalog, encoder) -> HybridRecommender:
+    return HybridRecommender().fit(full_catalog, encoder=encoder)
 
 
 @pytest.fixture(scope="session")

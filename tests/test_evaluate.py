@@ -445,13 +445,15 @@ FULL_METRICS = {
     "franchise_recall_at_k": 0.5,
     "known_item_success_at_k": 0.9,
     "catalog_coverage_at_k": 0.8,
+    "text_precision_at_k": 0.7,
+    "people_precision_at_k": 0.95,
     "hubness_max": 0.02,
 }
 
 
 def test_objective_exact_value_and_weights_sum_to_one():
     assert sum(ev.OBJECTIVE_WEIGHTS.values()) == pytest.approx(1.0)
-    expected = 0.2 * 0.6 + 0.1 * 0.4 + 0.25 * 0.5 + 0.3 * 0.9 + 0.15 * 0.8
+    expected = 0.15 * 0.6 + 0.05 * 0.4 + 0.20 * 0.5 + 0.25 * 0.9 + 0.10 * 0.8 + 0.15 * 0.7 + 0.10 * 0.95
     assert ev.objective(FULL_METRICS) == pytest.approx(expected)
     perfect = {name: 1.0 for name in ev.OBJECTIVE_WEIGHTS}
     assert ev.objective(perfect) == pytest.approx(1.0)

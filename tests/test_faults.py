@@ -49,7 +49,7 @@ class _Exploding:
     def __init__(self, error: Exception):
         self.error = error
 
-    def recommend(self, queries, request):
+    def recommend_records(self, queries, request):
         raise self.error
 
 
@@ -152,13 +152,13 @@ def test_broken_artifact_fails_fast(champion_dir, tmp_path, trained_store, damag
     print(f"{damage.__name__}: exited {server.process.returncode} after {seconds:.0f} s")
 
 
-def test_corrupt_artifact_error_names_the_file(tmp_path):
+def test_corrupt_artifact_error_names_the_file(tmp_path, encoder_dir):
     from netflix_pyfunc.model import load_recommender
 
     path = tmp_path / "recommender.pkl"
     path.write_bytes(cloudpickle.dumps({"not": "a model"} | {str(i): i for i in range(1000)})[:500])
     with pytest.raises(Exception) as raised:
-        load_recommender(path)
+        load_recommender(path, encoder_dir)
     assert str(path) in str(raised.value)
 
 

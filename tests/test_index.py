@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from netflix_pyfunc.index import ExactIndex
+from netflix_pyfunc.index import DenseRows, ExactIndex, Queries
 
 # Five catalogue rows over three columns; rows 1 and 2 are one group (e.g. language versions).
 VECTORS = sp.csr_matrix(np.array([
@@ -21,7 +21,7 @@ def index():
 
 
 def query(*rows):
-    return sp.csr_matrix(np.array(rows, dtype=np.float32))
+    return Queries(sp.csr_matrix(np.array(rows, dtype=np.float32)))
 
 
 def test_scores_are_dot_products_over_the_squared_query_norm(index):
@@ -47,8 +47,37 @@ def test_allowed_and_excluded_groups(index, k):
 
 def test_batches_larger_than_a_chunk_match_row_by_row(index):
     rng = np.random.default_rng(0)
-    batch = sp.csr_matrix(rng.random((70, 3)).astype(np.float32))
-    together = index.search(batch, k=2)
+    batch = Queries(sp.csr_matrix(rng.random((70, 3)).astype(np.float32)), rng.random((70, 2)).astype(np.float32),
+                    sp.csr_matrix(rng.random((70, 5)).astype(np.float32)))
+    dense_index = ExactIndex().fit(VECTORS, GROUPS, DenseRows(rng.random((5, 2))))
+    together = dense_index.search(batch, k=2)
     for i in (0, 33, 69):
-        (alone, _), = index.search(batch[i], k=2)
+        (alone, _), = dense_index.search(batch.take(np.array([i])), k=2)
         assert together[i][0].tolist() == alone.tolist()
+
+
+def test_dense_scores_and_boosts_add_to_the_sparse_score():
+    dense = np.array([[1, 0], [0, 1], [0, 1], [0.6, 0.8], [1, 0]], dtype=np.float32)
+    index = ExactIndex().fit(VECTORS, GROUPS, DenseRows(dense))
+    boosts = sp.csr_matrix(np.array([[0, 0, 0, 0, 2.0]], dtype=np.float32))
+    scores = index.scores(Queries(sp.csr_matrix(np.array([[2.0, 0, 0]], dtype=np.float32)),
+                                  np.array([[0.5, 0]], dtype=np.float32), boosts))
+    np.testing.assert_allclose(scores[0], [0.5 + 0.5, 0.4, 0.4, 0.3, 2.5], atol=1e-3)   # float16 rows
+    (positions, _), = index.search(Queries(sp.csr_matrix(np.array([[2.0, 0, 0]], dtype=np.float32)),
+                                           np.array([[0.5, 0]], dtype=np.float32), boosts), k=2)
+    assert positions.tolist() == [4, 0]   # the boost lifts a title the words never matched
+
+
+def test_queries_check_their_parts_have_one_row_per_query():
+    with pytest.raises(ValueError, match="dense has 2 rows"):
+        Queries(sp.csr_matrix((1, 3), dtype=np.float32), np.zeros((2, 2), dtype=np.float32))
+
+
+def test_dense_rows_pickle_at_half_size_and_load_equal():
+    import pickle
+
+    rows = DenseRows(np.random.default_rng(1).standard_normal((50, 8)))
+    loaded = pickle.loads(pickle.dumps(rows))
+    np.testing.assert_array_equal(loaded.rows, rows.rows)
+    assert loaded.rows.dtype == np.float32
+    assert len(pickle.dumps(rows)) < 50 * 8 * 4 * 0.6 + 200   # float16 plus the pickle's framing

@@ -195,11 +195,17 @@ def assert_reason_is_catalogue_text(reason: str, item: pd.Series) -> None:
     description = normalize_text(item["description"])
     for part in reason.split("; "):
         label, _, value = part.partition(": ")
-        if part == "similar title":
+        if part in ("similar title", "similar premise"):
             continue
         names = [v.strip() for v in value.split(", ")]
         if label == "genre":
             assert set(names) <= {g.strip() for g in item["listed_in"].split(",")}, (part, item["listed_in"])
+        elif label == "country":
+            assert set(names) <= {c.strip() for c in item["country"].split(",")}, (part, item["country"])
+        elif label == "type":
+            assert value == item["type"], (part, item["type"])
+        elif label == "year":
+            assert value == str(item["release_year"]), (part, item["release_year"])
         elif label in ("director", "cast"):
             assert set(names) <= {p.strip() for p in item[label].split(",")}, (part, item[label])
         elif label == "about":
