@@ -121,11 +121,11 @@ class HNSWDenseIndex(BaseEstimator, _DenseBase):
     candidates: rows asked from the graph per query, at least k * 3, rescored exactly;
     exact_below: a filter leaving fewer than this fraction of the catalogue is searched exactly over
     the titles it leaves (a graph walk would skip most of what it visits).
-    The graph is built on one thread, so fitting twice on the same rows gives the same bytes and the
+    Defaults: bench/README.md ("Which library, which parameters"). The graph is built on one thread, so fitting twice on the same rows gives the same bytes and the
     same answers (a multi-threaded build links rows in whatever order the threads reach them).
     """
 
-    def __init__(self, *, m: int = 16, ef_construction: int = 40, ef_search: int = 64, candidates: int = 100,
+    def __init__(self, *, m: int = 32, ef_construction: int = 40, ef_search: int = 256, candidates: int = 100,
                  exact_below: float = 0.05):
         self.m = m
         self.ef_construction = ef_construction
