@@ -114,16 +114,16 @@ def _brute(scores: np.ndarray, groups: np.ndarray, k: int, mask: np.ndarray) -> 
     return top_unique(candidates, scores[candidates], groups, k)[0]
 
 
-def measure_one(factor: int, n_queries: int, with_sparse: bool) -> dict:
+def measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list[int]) -> dict:
     """One size, with BLAS on one thread (as in a one-CPU pod): on this shared 2-core machine a
     two-thread matrix product waits a whole scheduler slice (~8 ms) whenever the other core is busy."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return _measure_one(factor, n_queries, with_sparse)
+        return _measure_one(factor, n_queries, with_sparse, ef_values)
 
 
-def _measure_one(factor: int, n_queries: int, with_sparse: bool) -> dict:
+def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list[int]) -> dict:
     from bench.queries import description_queries
     from bench.scale import synthetic_catalog
     from netflix_pyfunc.catalog import COUNTRY, RELEASE_YEAR, TYPE, work_ids
@@ -166,13 +166,16 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool) -> dict:
         for fname, mask in [("none", None)] + list(filters.items()):
             if kind == "title" and fname != "none":
                 continue
-            truth = exact.search(queries, 10, mask, exclude)
-            found = ann.search(queries, 10, mask, exclude)
-            dense[f"{kind}/{fname}"] = {
-                "recall@10": _recall([p for p, _ in found], [p for p, _ in truth]),
-                "ann": _timed(lambda i: ann.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(n_queries))),
-                "exact": _timed(lambda i: exact.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(20))),
-            }
+            truth = [p for p, _ in exact.search(queries, 10, mask, exclude)]
+            exact_p50 = _timed(lambda i: exact.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(20)))
+            for ef in ef_values:
+                ann.set_params(ef_search=ef)
+                found = ann.search(queries, 10, mask, exclude)
+                dense[f"ef={ef} {kind}/{fname}"] = {
+                    "recall@10": _recall([p for p, _ in found], truth),
+                    "ann": _timed(lambda i: ann.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(n_queries))),
+                    "exact": exact_p50,
+                }
     out["dense"] = dense
     if not with_sparse:
         out["peak_rss_mb"] = _peak_mb()
@@ -200,7 +203,6 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool) -> dict:
                 total = model.index_.scores(sparse_q[block]) + dense_q[block] @ vectors.T
                 for row, group in zip(total, exclude[block]):
                     truth.append(_brute(row, groups, 10, (every if mask is None else mask) & (groups != group)))
-            found = hybrid_search(model.index_, ann, sparse_q, dense_q, 1.0, 10, mask, exclude)
 
             def one(i, kind=kind, sparse_q=sparse_q, dense_q=dense_q, exclude=exclude, mask=mask):
                 if kind == "description":   # the request's whole path: encode, TF-IDF vector, search
@@ -208,8 +210,11 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool) -> dict:
                     model.text_vectorizer_.entries([texts[i]])
                 return hybrid_search(model.index_, ann, sparse_q[i], dense_q[i:i + 1], 1.0, 10, mask, exclude[i:i + 1])
 
-            hybrid[f"{kind}/{fname}"] = {"recall@10": _recall([p for p, _ in found], truth),
-                                        "p50": _timed(one, list(range(n_queries)))}
+            for ef in ef_values:
+                ann.set_params(ef_search=ef)
+                found = hybrid_search(model.index_, ann, sparse_q, dense_q, 1.0, 10, mask, exclude)
+                hybrid[f"ef={ef} {kind}/{fname}"] = {"recall@10": _recall([p for p, _ in found], truth),
+                                                    "p50": _timed(one, list(range(n_queries)))}
     out["hybrid"] = hybrid
     out["peak_rss_mb"] = _peak_mb()
     return out
@@ -235,12 +240,12 @@ def table(throughput: dict, rows: list[dict]) -> str:
                      f"build {r['hnsw_build_s']} s, peak RSS after the dense part {r['peak_rss_after_dense_mb']} MB "
                      f"(before it {r['rss_before_dense_mb']} MB); filters kept {r['filter_share']}; "
                      f"encode one query p50 {r['encode_one']['p50_ms']} ms")
-        lines.append(f"  {'query/filter':<30} {'recall@10':>9} {'ANN p50':>8} {'p99':>7} {'exact p50':>9}")
+        lines.append(f"  {'efSearch query/filter':<38} {'recall@10':>9} {'ANN p50':>8} {'p99':>7} {'exact p50':>9}")
         for name, m in r["dense"].items():
-            lines.append(f"  dense {name:<24} {m['recall@10']:>9.3f} {m['ann']['p50_ms']:>8.2f} "
+            lines.append(f"  dense {name:<32} {m['recall@10']:>9.3f} {m['ann']['p50_ms']:>8.2f} "
                          f"{m['ann']['p99_ms']:>7.2f} {m['exact']['p50_ms']:>9.2f}")
         for name, m in r.get("hybrid", {}).items():
-            lines.append(f"  hybrid {name:<23} {m['recall@10']:>9.3f} {m['p50']['p50_ms']:>8.2f} {m['p50']['p99_ms']:>7.2f}")
+            lines.append(f"  hybrid {name:<31} {m['recall@10']:>9.3f} {m['p50']['p50_ms']:>8.2f} {m['p50']['p99_ms']:>7.2f}")
         if "sparse_fit_s" in r:
             lines.append(f"  sparse fit {r['sparse_fit_s']} s, peak RSS {r['peak_rss_mb']} MB")
     return "\n".join(lines)
@@ -251,6 +256,8 @@ def main(argv=None) -> int:
     parser.add_argument("--factors", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--throughput-texts", type=int, default=1500)
+    parser.add_argument("--ef-search", type=int, nargs="+", default=[256, 1024],
+                        help="HNSW efSearch values measured on the same graph")
     parser.add_argument("--no-sparse", action="store_true", help="dense block only: no recommender fit, no hybrid")
     parser.add_argument("--timeout", type=float, default=5400)
     parser.add_argument("--one", type=int, help="measure one factor in this process and print JSON")
@@ -260,7 +267,7 @@ def main(argv=None) -> int:
         print(json.dumps(encoder_throughput(args.throughput_texts)))
         return 0
     if args.one is not None:
-        print(json.dumps(measure_one(args.one, args.queries, not args.no_sparse)))
+        print(json.dumps(measure_one(args.one, args.queries, not args.no_sparse, args.ef_search)))
         return 0
     throughput = run_child(["--throughput", "--throughput-texts", str(args.throughput_texts)], args.timeout)
     print(json.dumps(throughput), file=sys.stderr, flush=True)
@@ -268,7 +275,8 @@ def main(argv=None) -> int:
     for factor in args.factors:
         print(f"{factor}x ...", file=sys.stderr, flush=True)
         extra = ["--no-sparse"] if args.no_sparse else []
-        rows.append(run_child(["--one", str(factor), "--queries", str(args.queries), *extra], args.timeout))
+        efs = ["--ef-search", *map(str, args.ef_search)]
+        rows.append(run_child(["--one", str(factor), "--queries", str(args.queries), *efs, *extra], args.timeout))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -71,9 +71,11 @@ def _dense_candidates(dense_index, queries: np.ndarray, count: int, allowed: np.
 
 
 def _one_row(dense_index, sparse_scores, dense_query, boost, dense_positions, mask, k, count):
-    candidates = np.arange(len(sparse_scores)) if mask is None else np.flatnonzero(mask)
+    # titles outside the mask rank last on the sparse block and are dropped from the other shortlists
+    ranked = sparse_scores if mask is None else np.where(mask, sparse_scores, -np.inf)
+    n_allowed = len(ranked) if mask is None else int(np.count_nonzero(mask))
     while True:
-        pool = [_top_positions(candidates, sparse_scores[candidates], count)]
+        pool = [_top_positions(ranked, count)]
         if dense_positions is not None:
             pool.append(dense_positions if mask is None else dense_positions[mask[dense_positions]])
         if boost is not None and boost.nnz:
@@ -86,21 +88,21 @@ def _one_row(dense_index, sparse_scores, dense_query, boost, dense_positions, ma
         if boost is not None and boost.nnz:
             scores += boost[:, union].toarray().ravel().astype(np.float32)
         best = top_unique(union, scores, dense_index.groups_, k)
-        if len(best[0]) == k or count >= len(candidates):
+        if len(best[0]) == k or count >= n_allowed:
             return best
-        count = min(len(candidates), count * 4)   # many titles of one group: widen both shortlists
-        if dense_query is not None:
-            dense_positions = candidates   # past the shortlist, score every allowed title
-            count = len(candidates)
+        count = min(n_allowed, count * 4)   # many titles of one group: widen both shortlists
+        if dense_query is not None:          # past the shortlist, score every allowed title
+            dense_positions = np.arange(len(ranked)) if mask is None else np.flatnonzero(mask)
+            count = n_allowed
 
 
-def _top_positions(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
+def _top_positions(scores: np.ndarray, count: int) -> np.ndarray:
     """The positions of the best `count` positive scores (and of all tied with the last).
 
     Titles scoring 0 on the sparse block rank by their dense score alone: the dense shortlist has them."""
-    if count < len(candidates):
+    if count < len(scores):
         threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
         keep = scores >= threshold if threshold > 0 else scores > 0
     else:
         keep = scores > 0
-    return candidates[keep]
+    return np.flatnonzero(keep)
