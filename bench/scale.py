@@ -37,6 +37,15 @@ RESULTS = ROOT / "bench" / "results"
 TARGETS = {"train_s": 600.0, "title_p50_ms": 30.0, "description_p50_ms": 50.0}  # at 100x
 
 
+def synthetic_picks(n_real: int, factor: int, seed: int = 0):
+    """The real rows each synthetic title draws on: first half of description a[i] + second half of
+    b[i], title words of a[i] and c[i], people of c[i], country of d[i], type/genres/year of e[i]."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return tuple(rng.integers(0, n_real, size=n_real * factor) for _ in range(5))
+
+
 def synthetic_catalog(factor: int, seed: int = 0):
     """The real catalogue recombined to factor x its size (factor 1: the real catalogue)."""
     import numpy as np
@@ -51,9 +60,7 @@ def synthetic_catalog(factor: int, seed: int = 0):
     if factor == 1:
         return clean_catalog(raw)
     n_real, n = len(raw), len(raw) * factor
-    rng = np.random.default_rng(seed)
-    pick = lambda: rng.integers(0, n_real, size=n)  # noqa: E731
-    a, b, c, d, e = pick(), pick(), pick(), pick(), pick()
+    a, b, c, d, e = synthetic_picks(n_real, factor, seed)
     desc_words = [s.split() for s in raw[DESCRIPTION].tolist()]
     title_words = [s.split() for s in raw[TITLE].tolist()]
     descriptions, titles = [], []
