@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .dense_index import OVERSAMPLE, check_vectors, row_masks, top_unique
-from .index import ExactIndex
+from .index import ExactIndex, Queries
 
 # Query rows whose sparse scores are computed together (rows x catalogue floats at once).
 _CHUNK = 32
@@ -55,7 +55,8 @@ def hybrid_search(sparse_index: ExactIndex, dense_index, sparse_queries: sp.csr_
     masks = row_masks(dense_index.groups_, allowed, exclude_groups, m)
     results = []
     for start in range(0, m, _CHUNK):
-        sparse_scores = sparse_index.scores(sparse_queries[start:start + _CHUNK])
+        # The sparse part alone: the dense part is scored below, from the shortlists.
+        sparse_scores = sparse_index.scores(Queries(sparse_queries[start:start + _CHUNK]))
         for i, (row_scores, mask) in enumerate(zip(sparse_scores, masks), start):
             dense_query = dense_queries[i] * np.float32(weight) if has_dense[i] else None
             boost = None if boosts is None else boosts[i]

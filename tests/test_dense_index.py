@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from netflix_pyfunc.dense_index import ExactDenseIndex, HNSWDenseIndex, top_unique
 from netflix_pyfunc.hybrid import hybrid_search
-from netflix_pyfunc.index import ExactIndex
+from netflix_pyfunc.index import ExactIndex, Queries
 
 
 def unit_rows(n, d, seed, clusters=0):
@@ -174,7 +174,7 @@ def hybrid_parts(catalogue):
 
 
 def hybrid_reference(sparse_index, vectors, sparse_queries, dense_queries, weight, groups, k, mask=None, boosts=None):
-    total = sparse_index.scores(sparse_queries) + weight * dense_queries @ vectors.T
+    total = sparse_index.scores(Queries(sparse_queries)) + weight * dense_queries @ vectors.T
     if boosts is not None:
         total = total + boosts.toarray()
     return [brute(row, groups, k, mask)[0] for row in total]
@@ -189,7 +189,7 @@ def test_hybrid_over_every_candidate_is_the_combined_brute_force(catalogue, hybr
     found = hybrid_search(sparse_index, dense, sparse_queries, queries, weight, 10, n_candidates=len(vectors))
     expected = hybrid_reference(sparse_index, vectors, sparse_queries, queries, weight, groups, 10)
     assert [p.tolist() for p, _ in found] == [e.tolist() for e in expected]
-    total = sparse_index.scores(sparse_queries) + weight * queries @ vectors.T
+    total = sparse_index.scores(Queries(sparse_queries)) + weight * queries @ vectors.T
     for i, (positions, scores) in enumerate(found):
         np.testing.assert_allclose(scores, total[i, positions], rtol=1e-5, atol=1e-6)
 
@@ -221,7 +221,7 @@ def test_hybrid_without_dense_part_is_the_sparse_search(catalogue, hybrid_parts,
     _, groups, queries = catalogue
     sparse_index, sparse_queries = hybrid_parts
     found = hybrid_search(sparse_index, hnsw, sparse_queries, None, 1.0, 10, n_candidates=3000)
-    for (positions, _), (expected, _) in zip(found, sparse_index.search(sparse_queries, 10)):
+    for (positions, _), (expected, _) in zip(found, sparse_index.search(Queries(sparse_queries), 10)):
         assert positions.tolist() == expected.tolist()
 
 
