@@ -53,7 +53,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Our own progress at INFO; other libraries only when they warn (onnxruntime's quantiser
+    # logs a line per tensor at INFO on the root logger).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("netflix_pyfunc").setLevel(logging.INFO)
     args = parse_args(argv)
     params = {name: getattr(args, name) for name in DEFAULTS}
     dataset = load_dataset(args.data)
