@@ -28,7 +28,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
@@ -183,16 +182,19 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list
         return out
 
     from netflix_pyfunc.hybrid import hybrid_search
-    from netflix_pyfunc.index import Queries
+    from netflix_pyfunc.index import ExactIndex, Queries
+    from netflix_pyfunc.recommender import HybridRecommender
 
     started = time.perf_counter()
-    model = sparse_part(catalog)
+    # The TF-IDF half only: a full fit would also embed every synthetic title.
+    model = HybridRecommender().fit_tfidf(catalog)
+    sparse_index = ExactIndex().fit(model.vectors_, model.work_)
     out["sparse_fit_s"] = round(time.perf_counter() - started, 1)
-    assert np.array_equal(model.work, groups)
-    rows, columns, data = model.text_vectorizer.entries(texts)
-    text_sparse = sp.csr_matrix((data, (rows, columns)), shape=(n_queries, model.vectors.shape[1]), dtype=np.float32)
+    assert np.array_equal(model.work_, groups)
+    rows, columns, data = model.text_vectorizer_.entries(texts)
+    text_sparse = sp.csr_matrix((data, (rows, columns)), shape=(n_queries, model.vectors_.shape[1]), dtype=np.float32)
     kinds = {
-        "title": (model.vectors[positions], W_TITLE * vectors[positions], groups[positions]),
+        "title": (model.vectors_[positions], W_TITLE * vectors[positions], groups[positions]),
         "description": (text_sparse, W_TEXT * text_vectors, np.full(n_queries, -1)),
     }
     hybrid = {}
@@ -201,49 +203,24 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list
             truth = []
             for start in range(0, n_queries, 32):
                 block = slice(start, start + 32)
-                total = model.index.scores(Queries(sparse_q[block])) + dense_q[block] @ vectors.T
+                total = sparse_index.scores(Queries(sparse_q[block])) + dense_q[block] @ vectors.T
                 for row, group in zip(total, exclude[block]):
                     truth.append(_brute(row, groups, 10, (every if mask is None else mask) & (groups != group)))
 
             def one(i, kind=kind, sparse_q=sparse_q, dense_q=dense_q, exclude=exclude, mask=mask):
                 if kind == "description":   # the request's whole path: encode, TF-IDF vector, search
                     encoder.encode([texts[i]])
-                    model.text_vectorizer.entries([texts[i]])
-                return hybrid_search(model.index, ann, sparse_q[i], dense_q[i:i + 1], 1.0, 10, mask, exclude[i:i + 1])
+                    model.text_vectorizer_.entries([texts[i]])
+                return hybrid_search(sparse_index, ann, sparse_q[i], dense_q[i:i + 1], 1.0, 10, mask, exclude[i:i + 1])
 
             for ef in ef_values:
                 ann.set_params(ef_search=ef)
-                found = hybrid_search(model.index, ann, sparse_q, dense_q, 1.0, 10, mask, exclude)
+                found = hybrid_search(sparse_index, ann, sparse_q, dense_q, 1.0, 10, mask, exclude)
                 hybrid[f"ef={ef} {kind}/{fname}"] = {"recall@10": _recall([p for p, _ in found], truth),
                                                     "p50": _timed(one, list(range(n_queries)))}
     out["hybrid"] = hybrid
     out["peak_rss_mb"] = _peak_mb()
     return out
-
-
-def sparse_part(catalog) -> SimpleNamespace:
-    """The recommender's TF-IDF half alone, with its default hyperparameters: the stacked catalogue
-    vectors, the free-text vectoriser, the exact sparse index and the work ids. (A full
-    HybridRecommender.fit also embeds every title and stores every title's neighbours, which at
-    880k titles is the hour of encoding this bench replaces with synthetic vectors.)"""
-    from netflix_pyfunc.catalog import work_ids
-    from netflix_pyfunc.features import BLOCKS, block_offsets, block_vectorizers, fit_blocks, stack
-    from netflix_pyfunc.index import ExactIndex
-    from netflix_pyfunc.recommender import HybridRecommender
-    from netflix_pyfunc.text_vectors import TextVectorizer
-
-    params = HybridRecommender().get_params()
-    vectorizers = block_vectorizers(**{name: params[name] for name in (
-        "desc_ngram_max", "desc_min_df", "desc_max_df", "desc_max_features", "sublinear_tf", "people_min_df")})
-    blocks = fit_blocks(vectorizers, catalog)
-    offsets = block_offsets(vectorizers)
-    weights = {block: float(params[f"w_{block}"]) for block in BLOCKS}
-    vectors = stack(blocks, weights)
-    work = work_ids(catalog)
-    text_vectorizer = TextVectorizer(vectorizers, offsets, {**weights, "title": float(params["w_text_title"])},
-                                     ngram_max=params["desc_ngram_max"], sublinear_tf=params["sublinear_tf"])
-    return SimpleNamespace(vectors=vectors, text_vectorizer=text_vectorizer, work=work,
-                           index=ExactIndex().fit(vectors, work))
 
 
 def run_child(args: list[str], timeout: float) -> dict:

@@ -100,22 +100,8 @@ class HybridRecommender(BaseEstimator):
         if encoder is None:
             raise ValueError("fit needs encoder=SentenceEncoder.load(directory); build the directory with "
                              "netflix_pyfunc.encoder_build.build_encoder")
-        vectorizers = block_vectorizers(
-            desc_ngram_max=self.desc_ngram_max, desc_min_df=self.desc_min_df, desc_max_df=self.desc_max_df,
-            desc_max_features=self.desc_max_features, sublinear_tf=self.sublinear_tf,
-            people_min_df=self.people_min_df,
-        )
-        blocks = fit_blocks(vectorizers, catalog)
-        self.vectorizers_ = vectorizers
-        self.offsets_ = block_offsets(vectorizers)
-        self.weights_ = {b: float(getattr(self, f"w_{b}")) for b in BLOCKS}
-        self.vectors_ = stack(blocks, self.weights_)                  # n x D, what is searched
-        self.text_vectorizer_ = TextVectorizer(
-            vectorizers, self.offsets_, {**self.weights_, "title": float(self.w_text_title)},
-            ngram_max=self.desc_ngram_max, sublinear_tf=self.sublinear_tf,
-        )
-        # Titles with the same description are one work (language versions): listed once, never for each other.
-        self.work_ = work_ids(catalog)
+        self.fit_tfidf(catalog)
+        vectorizers = self.vectorizers_
         self.semantic_ = SemanticBlock().fit(catalog, encoder)
         self.index_ = ExactIndex().fit(self.vectors_, self.work_, self.semantic_.embeddings_)
         self.parser_ = QueryParser().fit(catalog)
@@ -138,6 +124,29 @@ class HybridRecommender(BaseEstimator):
                         "country": catalog[COUNTRY].map(tuple).to_numpy(dtype=object)}
         self.n_items_ = len(catalog)
         self.stored_hits_, self.stored_scores_ = self._store_neighbors()
+        return self
+
+    def fit_tfidf(self, catalog: pd.DataFrame) -> HybridRecommender:
+        """The TF-IDF half of fit alone: vectorizers_, offsets_, weights_, vectors_ (n x D, what is
+        searched), text_vectorizer_ and work_. fit calls it; bench/scale_dense.py uses it to measure
+        the sparse half at sizes where embedding every title is out of reach."""
+        self._validate(catalog)
+        vectorizers = block_vectorizers(
+            desc_ngram_max=self.desc_ngram_max, desc_min_df=self.desc_min_df, desc_max_df=self.desc_max_df,
+            desc_max_features=self.desc_max_features, sublinear_tf=self.sublinear_tf,
+            people_min_df=self.people_min_df,
+        )
+        blocks = fit_blocks(vectorizers, catalog)
+        self.vectorizers_ = vectorizers
+        self.offsets_ = block_offsets(vectorizers)
+        self.weights_ = {b: float(getattr(self, f"w_{b}")) for b in BLOCKS}
+        self.vectors_ = stack(blocks, self.weights_)
+        self.text_vectorizer_ = TextVectorizer(
+            vectorizers, self.offsets_, {**self.weights_, "title": float(self.w_text_title)},
+            ngram_max=self.desc_ngram_max, sublinear_tf=self.sublinear_tf,
+        )
+        # Titles with the same description are one work (language versions): listed once, never for each other.
+        self.work_ = work_ids(catalog)
         return self
 
     def _store_neighbors(self) -> tuple[np.ndarray, np.ndarray]:
