@@ -226,6 +226,14 @@ def test_built_files_name_the_model_origin_license_and_weights_hash(built):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("precision, attention", [("fp32", "Attention"), ("int8", "QAttention")])
+def test_each_layer_runs_attention_and_gelu_as_single_onnxruntime_nodes(built, precision, attention):
+    op_types = [node.op_type for node in onnx.load(str(built[precision] / ENCODER_FILE)).graph.node]
+    assert op_types.count(attention) == op_types.count("BiasGelu") == 6
+    assert not {"Softmax", "Erf", "Transpose"} & set(op_types)
+
+
+@pytest.mark.slow
 def test_encoder_is_not_pickled_but_reloaded_from_its_directory(encoders):
     with pytest.raises(TypeError, match=r"SentenceEncoder\.load"):
         pickle.dumps(encoders["int8"])
