@@ -195,8 +195,8 @@ def bert_sentence_graph(weights: dict[str, np.ndarray], config: dict, *, doc: st
     summed = g.op("MatMul", [mask_row, x], "pool/sum")
     norm = g.op("Max", [g.op("ReduceL2", [summed], "normalize/l2", axes=[2], keepdims=1),
                         g.const("normalize.eps", np.float32(1e-12))], "normalize/norm")
-    g.op("Reshape", [g.op("Div", [summed, norm], "normalize/unit"), g.const("normalize.shape", np.array([0, -1], dtype=np.int64))],
-         "embedding")
+    unit = g.op("Div", [summed, norm], "normalize/unit")
+    g.op("Reshape", [unit, g.const("normalize.shape", np.array([0, -1], dtype=np.int64))], "embedding")
 
     dims = ["batch", "sequence"]
     graph = helper.make_graph(
@@ -205,7 +205,8 @@ def bert_sentence_graph(weights: dict[str, np.ndarray], config: dict, *, doc: st
         outputs=[helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", config["hidden_size"]])],
         initializer=g.initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(CONTRIB_DOMAIN, 1)], ir_version=IR_VERSION,
+    opsets = [helper.make_opsetid("", OPSET), helper.make_opsetid(CONTRIB_DOMAIN, 1)]
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION,
                               producer_name="netflix_pyfunc.encoder_build", doc_string=doc)
     onnx.checker.check_model(model)
     return model
