@@ -34,7 +34,7 @@ class SentenceEncoder:
     """Texts -> float32 unit-length rows (n, dim); build it with `SentenceEncoder.load(directory)`.
 
     threads: onnxruntime intra-op threads. The default 1 suits the scoring server (one worker, each
-    request's predict in its own thread): a query of a few words runs in one to two milliseconds,
+    request's predict in its own thread): a query of a few words runs in about a millisecond,
     where a thread pool's hand-offs cost more than they save, and concurrent requests already use
     the other cores. On the shared 2-core build machine, 2 threads were slower than 1 both for a
     query (2.4 against 1.6 ms) and for the catalogue; pass more only where cores sit idle.
