@@ -6,6 +6,9 @@ sparse product), the best `n_candidates` titles by them, the dense index's best 
 approximate index: faiss), and the titles a boost names; it then scores that union exactly
 and returns the top k. A title good on both blocks but in neither shortlist is missed: how often is
 the hybrid recall@10 in bench/README.md.
+
+`HybridIndex` puts this behind ExactIndex's interface (`fit(vectors, groups, dense)`,
+`search(queries, k, allowed, exclude_groups)`): the recommender serves a large catalogue from it.
 """
 
 from __future__ import annotations
@@ -13,11 +16,42 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .dense_index import OVERSAMPLE, check_vectors, row_masks, top_unique
-from .index import ExactIndex, Queries
+from .dense_index import OVERSAMPLE, HNSWDenseIndex, check_vectors, row_masks, top_unique
+from .index import DenseRows, ExactIndex, Queries
 
 # Query rows whose sparse scores are computed together (rows x catalogue floats at once).
 _CHUNK = 32
+
+
+class HybridIndex:
+    """ExactIndex's scores, found approximately: the sparse blocks and boosts are scored exactly, the
+    dense block's candidates come from a faiss HNSW graph (HNSWDenseIndex), the union is rescored
+    exactly (hybrid_search). Every returned score is the one ExactIndex gives that title; a title in
+    neither shortlist can be missed. Filters and the excluded group hold exactly.
+
+    n_candidates: titles taken from each shortlist per query row."""
+
+    def __init__(self, *, n_candidates: int = 100):
+        self.n_candidates = n_candidates
+
+    def fit(self, vectors: sp.csr_matrix, groups: np.ndarray, dense: DenseRows | None = None) -> HybridIndex:
+        """vectors: n x D catalogue rows; groups: n ids, titles with one id count as one result;
+        dense: n x d unit rows of the dense block (None: no dense block, every search is exact)."""
+        self.sparse_ = ExactIndex().fit(vectors, groups)
+        self.dense_ = None if dense is None else HNSWDenseIndex().fit(dense, groups)
+        self.groups_ = self.sparse_.groups_
+        self.n_items_ = self.sparse_.n_items_
+        return self
+
+    def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None,
+               exclude_groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Top-k (positions, scores) per query row, best first; ties by catalogue position (ExactIndex.search)."""
+        if self.dense_ is None:
+            if queries.dense is not None:
+                raise ValueError("dense queries for an index fitted without a dense block")
+            return self.sparse_.search(queries, k, allowed, exclude_groups)
+        return hybrid_search(self.sparse_, self.dense_, queries.sparse, queries.dense, 1.0, k, allowed,
+                             exclude_groups, boosts=queries.boosts, n_candidates=self.n_candidates)
 
 
 def hybrid_search(sparse_index: ExactIndex, dense_index, sparse_queries: sp.csr_matrix,
