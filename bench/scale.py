@@ -150,6 +150,8 @@ def measure_one(factor: int, n_queries: int, ann_min_titles: int) -> dict:
     product waits a whole scheduler slice whenever the other core is busy)."""
     from threadpoolctl import threadpool_limits
 
+    import netflix_pyfunc.recommender  # noqa: F401  (numpy's, scipy's and faiss's BLAS loaded: limits apply to loaded ones)
+
     with threadpool_limits(limits=1, user_api="blas"):
         return _measure_one(factor, n_queries, ann_min_titles)
 
