@@ -18,22 +18,26 @@ def sparse_rows(n, d, seed, density=0.05):
     return sp.diags(1 / np.where(norms > 0, norms, 1)).dot(rows).tocsr().astype(np.float32)
 
 
-def queries_of(n, m, seed):
-    """m query rows: sparse, dense (weighted; the last row has none), and boosts on a few titles."""
+def queries_of(n, m, seed, wide_boost=False):
+    """m query rows: sparse, dense (weighted; the last row has none), and boosts on a few titles or,
+    wide_boost, one equal boost on 60 % of them (what "movies" gives every movie)."""
     dense = 0.5 * unit_rows(m, 16, seed + 1)
     dense[-1] = 0
     boosts = sp.random(m, n, density=0.01, format="csr", dtype=np.float32, random_state=seed + 2)
+    if wide_boost:
+        boosts = sp.csr_matrix(0.3 * (np.random.default_rng(seed + 4).random((m, n)) < 0.6), dtype=np.float32)
     return Queries(sparse_rows(m, 60, seed + 3, density=0.2), dense, boosts)
 
 
+@pytest.mark.parametrize("wide_boost", [False, True])
 @pytest.mark.parametrize("filtered", [False, True])
 @pytest.mark.parametrize("k", [1, 10, 50])
-def test_hybrid_index_answers_as_exact_index(k, filtered):
+def test_hybrid_index_answers_as_exact_index(k, filtered, wide_boost):
     """A catalogue small enough for both shortlists to hold every good title: the same answer."""
     n, m = 600, 12
     vectors, groups = sparse_rows(n, 60, 0), groups_of(n, 0)
     dense = DenseRows(unit_rows(n, 16, 1, clusters=8))
-    queries = queries_of(n, m, 2)
+    queries = queries_of(n, m, 2, wide_boost)
     allowed = np.random.default_rng(3).random(n) < 0.5 if filtered else None
     exclude = groups[np.random.default_rng(4).integers(0, n, m)]
     exclude[::3] = -1
