@@ -61,7 +61,7 @@ bench: install  ## champion vs MLflow's echo floor, side by side (JSON in bench/
 	test -e mlflow.db || $(MAKE) train
 	python bench/soak.py --seconds 60 --clients 16
 
-bench-scale: install  ## 10x and 100x synthetic catalogues: fit time, peak memory, query p50, dense ANN recall (~80 min, 9 GB)
+bench-scale: install  ## 1x/10x/100x synthetic catalogues through the served recommender, then the dense index's parameters (~65 min, 9 GB)
 	python bench/scale.py
 	python bench/scale_dense.py
 

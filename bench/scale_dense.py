@@ -5,7 +5,7 @@ vector is made the way bench/scale.py makes its description: synthetic title i t
 half of real description a[i] and the second half of b[i], so its vector is the normalised mix
 w * e[a[i]] + (1 - w) * e[b[i]] + noise of the real catalogue embeddings e (w uniform in 0.3-0.7,
 noise 0.1 / sqrt(d) per dimension). The real embeddings come from the real encoder (cached in
-.cache/embeddings); its throughput is measured on a sample of real texts.
+$NETFLIX_EMBEDDING_CACHE, else .cache/embeddings); its throughput is measured on a sample of real texts.
 
 Each size runs in a fresh subprocess and reports: the catalogue's groups and filters, HNSW build time
 and peak RSS after the dense part, recall@10 of HNSW against exact search (dense block alone, and
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import resource
 import subprocess
@@ -48,14 +49,15 @@ NOISE = 0.1
 def real_embeddings():
     """(catalogue embeddings, encoder, texts) of the real catalogue; the encoder is built once into .cache."""
     from netflix_pyfunc.catalog import load_catalog
-    from netflix_pyfunc.encoder import ENCODER_FILE, SentenceEncoder, catalog_texts, embed_catalog
+    from netflix_pyfunc.encoder import CACHE_ENV, ENCODER_FILE, SentenceEncoder, catalog_texts, embed_catalog
     from netflix_pyfunc.encoder_build import build_encoder
 
     if not (ENCODER_DIR / ENCODER_FILE).is_file():
         build_encoder(ENCODER_DIR)
     encoder = SentenceEncoder.load(ENCODER_DIR)
     texts = catalog_texts(load_catalog(ROOT / "data" / "netflix_titles.csv"))
-    return embed_catalog(texts, encoder, cache_dir=ROOT / ".cache" / "embeddings"), encoder, texts
+    cache = os.environ.get(CACHE_ENV) or ROOT / ".cache" / "embeddings"
+    return embed_catalog(texts, encoder, cache_dir=cache), encoder, texts
 
 
 def synthetic_vectors(real: np.ndarray, factor: int, seed: int = 0) -> np.ndarray:

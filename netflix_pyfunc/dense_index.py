@@ -16,6 +16,8 @@ import faiss
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .index import DenseRows
+
 # Query rows scored together by the exact index: rows x catalogue scores at once.
 _CHUNK = 32
 # Candidates taken per result before dropping further members of a group already listed.
@@ -66,14 +68,21 @@ def row_masks(groups: np.ndarray, allowed: np.ndarray | None, exclude_groups: np
 
 class _DenseBase:
     def _fit_rows(self, vectors, groups) -> None:
-        vectors = check_vectors(vectors)
-        if vectors.shape[0] != len(groups):
-            raise ValueError(f"{vectors.shape[0]} vectors but {len(groups)} group ids")
-        if vectors.shape[0] == 0:
+        """vectors: an (n, d) array, or the DenseRows of the block that made them, kept by reference
+        (the recommender then holds and pickles those rows once)."""
+        array = check_vectors(vectors.rows if isinstance(vectors, DenseRows) else vectors)
+        if array.shape[0] != len(groups):
+            raise ValueError(f"{array.shape[0]} vectors but {len(groups)} group ids")
+        if array.shape[0] == 0:
             raise ValueError("no vectors to index")
-        self.vectors_ = vectors
+        self.rows_ = vectors if isinstance(vectors, DenseRows) else array
         self.groups_ = np.asarray(groups)
-        self.n_items_, self.dim_ = vectors.shape
+        self.n_items_, self.dim_ = array.shape
+
+    @property
+    def vectors_(self) -> np.ndarray:
+        """The (n, d) float32 rows searched and rescored."""
+        return self.rows_.rows if isinstance(self.rows_, DenseRows) else self.rows_
 
     def _check_search(self, queries, k, allowed, exclude_groups) -> np.ndarray:
         queries = check_vectors(queries, "queries", self.dim_)
@@ -94,8 +103,8 @@ class _DenseBase:
 class ExactDenseIndex(_DenseBase):
     """Brute-force dot products with every catalogue row; at most one result per group."""
 
-    def fit(self, vectors: np.ndarray, groups: np.ndarray) -> ExactDenseIndex:
-        """vectors: (n, d) float32 unit rows; groups: n ids, titles with one id count as one result."""
+    def fit(self, vectors: np.ndarray | DenseRows, groups: np.ndarray) -> ExactDenseIndex:
+        """vectors: (n, d) float32 unit rows (or DenseRows); groups: n ids, titles with one id count as one result."""
         self._fit_rows(vectors, groups)
         return self
 
@@ -133,8 +142,8 @@ class HNSWDenseIndex(BaseEstimator, _DenseBase):
         self.candidates = candidates
         self.exact_below = exact_below
 
-    def fit(self, vectors: np.ndarray, groups: np.ndarray) -> HNSWDenseIndex:
-        """vectors: (n, d) float32 unit rows; groups: n ids, titles with one id count as one result."""
+    def fit(self, vectors: np.ndarray | DenseRows, groups: np.ndarray) -> HNSWDenseIndex:
+        """vectors: (n, d) float32 unit rows (or DenseRows); groups: n ids, titles with one id count as one result."""
         for name in ("m", "ef_construction", "ef_search", "candidates"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)}; must be >= 1")

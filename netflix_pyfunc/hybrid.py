@@ -2,10 +2,14 @@
 
 The hybrid score of title x for a query is ExactIndex's sparse score plus weight * the dense cosine
 (plus an optional per-query boost). `hybrid_search` takes the sparse index's exact scores (cheap: one
-sparse product), the best `n_candidates` titles by them, the dense index's best `n_candidates` (an
-approximate index: faiss), and the titles a boost names; it then scores that union exactly
-and returns the top k. A title good on both blocks but in neither shortlist is missed: how often is
+sparse product) plus the boosts, the best `n_candidates` titles by that sum, and the dense index's
+best `n_candidates` (an approximate index: faiss); it then scores that union exactly and returns
+the top k. (A boost can name most of the catalogue, "movies" every movie: its titles join the
+union only through those two shortlists.) A title good on both blocks but in neither shortlist is missed: how often is
 the hybrid recall@10 in bench/README.md.
+
+`HybridIndex` puts this behind ExactIndex's interface (`fit(vectors, groups, dense)`,
+`search(queries, k, allowed, exclude_groups)`): the recommender serves a large catalogue from it.
 """
 
 from __future__ import annotations
@@ -13,11 +17,42 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .dense_index import OVERSAMPLE, check_vectors, row_masks, top_unique
-from .index import ExactIndex, Queries
+from .dense_index import OVERSAMPLE, HNSWDenseIndex, check_vectors, row_masks, top_unique
+from .index import DenseRows, ExactIndex, Queries
 
 # Query rows whose sparse scores are computed together (rows x catalogue floats at once).
 _CHUNK = 32
+
+
+class HybridIndex:
+    """ExactIndex's scores, found approximately: the sparse blocks and boosts are scored exactly, the
+    dense block's candidates come from a faiss HNSW graph (HNSWDenseIndex), the union is rescored
+    exactly (hybrid_search). Every returned score is the one ExactIndex gives that title; a title in
+    neither shortlist can be missed. Filters and the excluded group hold exactly.
+
+    n_candidates: titles taken from each shortlist per query row."""
+
+    def __init__(self, *, n_candidates: int = 100):
+        self.n_candidates = n_candidates
+
+    def fit(self, vectors: sp.csr_matrix, groups: np.ndarray, dense: DenseRows | None = None) -> HybridIndex:
+        """vectors: n x D catalogue rows; groups: n ids, titles with one id count as one result;
+        dense: n x d unit rows of the dense block (None: no dense block, every search is exact)."""
+        self.sparse_ = ExactIndex().fit(vectors, groups)
+        self.dense_ = None if dense is None else HNSWDenseIndex().fit(dense, groups)
+        self.groups_ = self.sparse_.groups_
+        self.n_items_ = self.sparse_.n_items_
+        return self
+
+    def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None,
+               exclude_groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Top-k (positions, scores) per query row, best first; ties by catalogue position (ExactIndex.search)."""
+        if self.dense_ is None:
+            if queries.dense is not None:
+                raise ValueError("dense queries for an index fitted without a dense block")
+            return self.sparse_.search(queries, k, allowed, exclude_groups)
+        return hybrid_search(self.sparse_, self.dense_, queries.sparse, queries.dense, 1.0, k, allowed,
+                             exclude_groups, boosts=queries.boosts, n_candidates=self.n_candidates)
 
 
 def hybrid_search(sparse_index: ExactIndex, dense_index, sparse_queries: sp.csr_matrix,
@@ -72,22 +107,21 @@ def _dense_candidates(dense_index, queries: np.ndarray, count: int, allowed: np.
 
 
 def _one_row(dense_index, sparse_scores, dense_query, boost, dense_positions, mask, k, count):
-    # titles outside the mask rank last on the sparse block and are dropped from the other shortlists
-    ranked = sparse_scores if mask is None else np.where(mask, sparse_scores, -np.inf)
+    exact = sparse_scores   # this row's own array: the boost is added in place
+    if boost is not None and boost.nnz:
+        boost.sum_duplicates()
+        exact[boost.indices] += boost.data
+    # titles outside the mask rank last on the exact part and are dropped from the dense shortlist
+    ranked = exact if mask is None else np.where(mask, exact, -np.inf)
     n_allowed = len(ranked) if mask is None else int(np.count_nonzero(mask))
     while True:
         pool = [_top_positions(ranked, count)]
         if dense_positions is not None:
             pool.append(dense_positions if mask is None else dense_positions[mask[dense_positions]])
-        if boost is not None and boost.nnz:
-            named = boost.indices
-            pool.append(named if mask is None else named[mask[named]])
         union = np.unique(np.concatenate(pool))
-        scores = sparse_scores[union].astype(np.float32)
+        scores = exact[union].astype(np.float32)
         if dense_query is not None:
             scores += dense_index.vectors_[union] @ dense_query
-        if boost is not None and boost.nnz:
-            scores += boost[:, union].toarray().ravel().astype(np.float32)
         best = top_unique(union, scores, dense_index.groups_, k)
         if len(best[0]) == k or count >= n_allowed:
             return best
@@ -98,12 +132,15 @@ def _one_row(dense_index, sparse_scores, dense_query, boost, dense_positions, ma
 
 
 def _top_positions(scores: np.ndarray, count: int) -> np.ndarray:
-    """The positions of the best `count` positive scores (and of all tied with the last).
+    """The positions of the best `count` positive scores; of those tied at the cut, the first positions
+    (ExactIndex breaks ties by position), so a boost shared by half the catalogue keeps the list short.
 
-    Titles scoring 0 on the sparse block rank by their dense score alone: the dense shortlist has them."""
-    if count < len(scores):
-        threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
-        keep = scores >= threshold if threshold > 0 else scores > 0
-    else:
-        keep = scores > 0
-    return np.flatnonzero(keep)
+    Titles scoring 0 on the exact part rank by their dense score alone: the dense shortlist has them."""
+    if count >= len(scores):
+        return np.flatnonzero(scores > 0)
+    threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+    if threshold <= 0:
+        return np.flatnonzero(scores > 0)
+    above = np.flatnonzero(scores > threshold)
+    tied = np.flatnonzero(scores == threshold)[:max(0, count - len(above))]
+    return np.concatenate([above, tied])

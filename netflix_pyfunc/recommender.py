@@ -24,6 +24,7 @@ from .features import (
     BLOCKS, block_offsets, block_vectorizers, description_terms, fit_blocks, row_entries, scale_blocks, stack,
 )
 from .filters import CatalogFilters
+from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
 from .intent_boosts import IntentScorer
@@ -48,13 +49,16 @@ class HybridRecommender(BaseEstimator):
     w_semantic_title: the same for a title query (the queried title's stored embedding);
     w_person: added to the titles crediting a person the query names, in the asked role;
     w_intent: added, times the share matched, for the genres, countries, type and years it names;
-    desc_*, sublinear_tf: the description TF-IDF; people_min_df: keep people credited this often.
+    desc_*, sublinear_tf: the description TF-IDF; people_min_df: keep people credited this often;
+    ann_min_titles: catalogues of at least this many titles are searched through an approximate
+    index (hybrid.HybridIndex, faiss HNSW for the dense block) and store no neighbours: every query
+    is searched live. Below it, search is exact and title queries look up stored neighbours.
     """
 
     def __init__(self, *, w_description=1.0, w_title=1.0, w_genre=0.35, w_people=0.6, w_country=0.15,
                  w_text_title=0.2, w_semantic=1.0, w_semantic_title=0.1, w_person=2.0, w_intent=1.0,
                  desc_ngram_max=1, desc_min_df=1, desc_max_df=0.5, desc_max_features=50_000,
-                 sublinear_tf=True, people_min_df=1):
+                 sublinear_tf=True, people_min_df=1, ann_min_titles=50_000):
         self.w_description = w_description
         self.w_title = w_title
         self.w_genre = w_genre
@@ -71,6 +75,7 @@ class HybridRecommender(BaseEstimator):
         self.desc_max_features = desc_max_features
         self.sublinear_tf = sublinear_tf
         self.people_min_df = people_min_df
+        self.ann_min_titles = ann_min_titles
 
     # ---------------------------------------------------------------- fitting
     def _validate(self, catalog: pd.DataFrame) -> None:
@@ -92,6 +97,8 @@ class HybridRecommender(BaseEstimator):
             raise ValueError(f"desc_max_df must be in (0, 1], got {self.desc_max_df}")
         if self.desc_max_features < 1:
             raise ValueError("desc_max_features must be >= 1")
+        if self.ann_min_titles < 2:
+            raise ValueError(f"ann_min_titles must be >= 2, got {self.ann_min_titles}")
 
     def fit(self, catalog: pd.DataFrame, y=None, *, encoder: SentenceEncoder | None = None) -> HybridRecommender:
         """Learn the feature blocks, the catalogue's embeddings (with encoder), the index, the query
@@ -103,7 +110,8 @@ class HybridRecommender(BaseEstimator):
         self.fit_tfidf(catalog)
         vectorizers = self.vectorizers_
         self.semantic_ = SemanticBlock().fit(catalog, encoder)
-        self.index_ = ExactIndex().fit(self.vectors_, self.work_, self.semantic_.embeddings_)
+        index = HybridIndex() if len(catalog) >= self.ann_min_titles else ExactIndex()
+        self.index_ = index.fit(self.vectors_, self.work_, self.semantic_.embeddings_)
         self.parser_ = QueryParser().fit(catalog)
         self.intent_ = IntentScorer().fit(catalog)
         self.filters_ = CatalogFilters().fit(catalog)
@@ -123,7 +131,8 @@ class HybridRecommender(BaseEstimator):
         self.labels_ = {"genre": catalog[LISTED_IN].map(tuple).to_numpy(dtype=object),
                         "country": catalog[COUNTRY].map(tuple).to_numpy(dtype=object)}
         self.n_items_ = len(catalog)
-        self.stored_hits_, self.stored_scores_ = self._store_neighbors()
+        stored = isinstance(self.index_, ExactIndex)   # one search per title: too slow for an ANN-sized catalogue
+        self.stored_hits_, self.stored_scores_ = self._store_neighbors() if stored else (None, None)
         return self
 
     def fit_tfidf(self, catalog: pd.DataFrame) -> HybridRecommender:
@@ -227,7 +236,11 @@ class HybridRecommender(BaseEstimator):
         check_is_fitted(self, "index_")
         if not 0 < k <= MAX_K:
             raise ValueError(f"k must be in 1..{MAX_K}, got {k}")
-        return [hits[hits >= 0].astype(np.int64) for hits in self.stored_hits_[np.asarray(positions, np.int64), :k]]
+        positions = np.asarray(positions, np.int64)
+        if self.stored_hits_ is None:
+            queries, _ = self._queries(positions, [""] * len(positions))
+            return [p for p, _ in self.index_.search(queries, k, None, self._exclusions(positions))]
+        return [hits[hits >= 0].astype(np.int64) for hits in self.stored_hits_[positions, :k]]
 
     def neighbors_for_text(self, texts, k: int) -> list[np.ndarray]:
         """Top-k catalogue positions for free-text queries, as recommend ranks them unfiltered."""
@@ -293,6 +306,7 @@ class HybridRecommender(BaseEstimator):
         """Top-k per row: an unfiltered title-only row is a lookup of its stored neighbours, every
         other row is searched (the stored neighbours are that same search, run at fit time)."""
         lookup = (positions >= 0) & np.array([query is None for query in parsed]) & (allowed is None)
+        lookup &= self.stored_hits_ is not None
         found: list = [None] * len(positions)
         for row in np.flatnonzero(lookup).tolist():
             hits = self.stored_hits_[positions[row], :k]

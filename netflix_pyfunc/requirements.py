@@ -14,8 +14,8 @@ MODEL_REQUIREMENTS = (
     "PyStemmer==3.1.0",
     "onnxruntime==1.32.0",
     "tokenizers==0.23.3",
+    "faiss-cpu==1.15.1",
 )
 
-# Installed for training but never needed by the served model: charts, HTTP client, the ONNX graph
-# builder, and faiss (the approximate dense index, so far used by bench/scale_dense.py only).
-TRAINING_ONLY = ("matplotlib", "requests", "onnx", "faiss-cpu")
+# Installed for training but never needed by the served model: charts, HTTP client, the ONNX graph builder.
+TRAINING_ONLY = ("matplotlib", "requests", "onnx")

@@ -37,6 +37,7 @@ def test_is_a_scikit_learn_estimator(model):
         ({"desc_ngram_max": 0}, ">= 1"),
         ({"w_semantic": -0.5}, "w_semantic"),
         ({"w_person": float("inf")}, "w_person"),
+        ({"ann_min_titles": 1}, "ann_min_titles"),
     ],
 )
 def test_fit_rejects_invalid_params(catalog, encoder, change, message):
