@@ -128,7 +128,7 @@ class HybridRecommender(BaseEstimator):
 
     def fit_tfidf(self, catalog: pd.DataFrame) -> HybridRecommender:
         """The TF-IDF half of fit alone: vectorizers_, offsets_, weights_, vectors_ (n x D, what is
-        searched), text_vectorizer_ and work_. fit calls it; bench/scale_dense.py uses it to measure
+        searched), text_vectorizer_, work_ and shared_work_. fit calls it; bench/scale_dense.py uses it to measure
         the sparse half at sizes where embedding every title is out of reach."""
         self._validate(catalog)
         vectorizers = block_vectorizers(
@@ -147,6 +147,7 @@ class HybridRecommender(BaseEstimator):
         )
         # Titles with the same description are one work (language versions): listed once, never for each other.
         self.work_ = work_ids(catalog)
+        self.shared_work_ = np.bincount(self.work_)[self.work_] > 1
         return self
 
     def _store_neighbors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -290,20 +291,38 @@ class HybridRecommender(BaseEstimator):
 
     def _search(self, batch: Queries, positions: np.ndarray, parsed: list, k: int,
                 allowed: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Top-k per row: an unfiltered title-only row is a lookup of its stored neighbours, every
-        other row is searched (the stored neighbours are that same search, run at fit time)."""
-        lookup = (positions >= 0) & np.array([query is None for query in parsed]) & (allowed is None)
+        """Top-k per row: a title-only row is read from its stored neighbours when they answer it
+        (see _stored), every other row is searched (the stored neighbours are that same search,
+        run at fit time)."""
         found: list = [None] * len(positions)
-        for row in np.flatnonzero(lookup).tolist():
-            hits = self.stored_hits_[positions[row], :k]
-            keep = hits >= 0
-            found[row] = hits[keep].astype(np.int64), self.stored_scores_[positions[row], :k][keep]
-        searched = np.flatnonzero(~lookup)
+        for row in np.flatnonzero(positions >= 0).tolist():
+            if parsed[row] is None:
+                found[row] = self._stored(int(positions[row]), k, allowed)
+        searched = np.asarray([row for row, result in enumerate(found) if result is None], dtype=np.int64)
         if len(searched):
             results = self.index_.search(batch.take(searched), k, allowed, self._exclusions(positions[searched]))
             for row, result in zip(searched.tolist(), results):
                 found[row] = result
         return found
+
+    def _stored(self, position: int, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The top k of a title-only query from the title's stored neighbours, or None when they
+        do not hold it. A filter only removes titles, so the first k stored neighbours that pass
+        are the filtered top k, unless fewer than k pass, or a neighbour before the k-th that
+        fails shares its work with a title that passes: the filtered search could list that one."""
+        hits = self.stored_hits_[position]
+        hits = hits[hits >= 0]
+        if allowed is None:
+            chosen = np.arange(min(k, len(hits)))
+        else:
+            chosen = np.flatnonzero(allowed[hits])[:k]
+            if len(chosen) < k:
+                return None
+            before = hits[:chosen[-1]]
+            failed = before[self.shared_work_[before] & ~allowed[before]]
+            if len(failed) and (np.bincount(self.work_, weights=allowed)[self.work_[failed]] > 0).any():
+                return None
+        return hits[chosen].astype(np.int64), self.stored_scores_[position, chosen]
 
     def _premise(self, batch: Queries, row: int, hits: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Per hit: did the dense block drive the match (its part of the score at least the TF-IDF
