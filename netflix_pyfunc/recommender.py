@@ -201,7 +201,7 @@ class HybridRecommender(BaseEstimator):
             elif len(text_rows):                # text rows and title rows: put them in row order
                 order = np.argsort(keys, kind="stable")
                 rows, columns, data = rows[order], columns[order], data[order]
-        indptr = np.searchsorted(rows, np.arange(n + 1))
+        indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int32)
         return sp.csr_matrix((data, columns.astype(np.int32), indptr), shape=(n, n_features))
 
     def _queries(self, positions: np.ndarray, texts: list[str]) -> tuple[Queries, list[ParsedQuery | None]]:
@@ -328,5 +328,11 @@ class HybridRecommender(BaseEstimator):
         """Per hit: did the dense block drive the match (its part of the score at least the TF-IDF
         part and at least what the query's people and facets added)?"""
         dense = self.semantic_.embeddings_.rows[hits] @ batch.dense[row]
-        boost = batch.boosts[row].toarray().ravel()[hits] if batch.boosts[row].nnz else np.zeros(len(hits))
+        boosts = batch.boosts
+        start, stop = boosts.indptr[row], boosts.indptr[row + 1]
+        boost = np.zeros(len(hits), dtype=np.float32)
+        if stop > start:   # the row's boosted titles are sorted: look the hits up among them
+            titles, values = boosts.indices[start:stop], boosts.data[start:stop]
+            at = np.minimum(np.searchsorted(titles, hits), len(titles) - 1)
+            boost = np.where(titles[at] == hits, values[at], boost)
         return (dense > 0) & (dense >= scores - dense - boost) & (dense >= boost)

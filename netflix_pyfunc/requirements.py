@@ -14,6 +14,7 @@ MODEL_REQUIREMENTS = (
     "PyStemmer==3.1.0",
     "onnxruntime==1.32.0",
     "tokenizers==0.23.3",
+    "threadpoolctl==3.8.0",
 )
 
 # Installed for training but never needed by the served model: charts, HTTP client, the ONNX graph
