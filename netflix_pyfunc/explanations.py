@@ -45,6 +45,7 @@ class Explainer:
             return [tuple(normalize_text(v) for v in names) for names in values]
 
         self.genres_ = catalog[LISTED_IN].map(tuple).to_numpy(dtype=object)
+        self.topical_ = [frozenset(topical_genres(genres)) for genres in self.genres_]
         self.people_ = {
             kind: (catalog[column].map(tuple).tolist(), normalized(catalog[column]))
             for kind, column in (("director", DIRECTOR), ("cast", CAST))
@@ -92,7 +93,7 @@ class Explainer:
         carried = values.astype(np.float64) / squared
         word = (columns >= d_start) & (columns < d_stop) & (carried >= ABOUT_MIN)
         words_of = _by_hit(owner[word], list(zip((columns[word] - d_start).tolist(), carried[word].tolist())), n)
-        query_genres = topical_genres(self.genres_[position]) if position >= 0 else None
+        query_genres = self.topical_[position] if position >= 0 else None
         reasons = []
         for r, j in enumerate(hits.tolist()):
             asked = intent[r] if intent else []
@@ -104,7 +105,7 @@ class Explainer:
             if genres and "genre" not in said:
                 parts.append("genre: " + ", ".join(genres[:3]))
             people = {self.names_["people"][c] for c in people_of[r]}
-            for kind, limit in (("director", 2), ("cast", 3)):
+            for kind, limit in (("director", 2), ("cast", 3)) if people else ():
                 names, normalized = self.people_[kind]
                 if kind not in said and (matched := [name for name, m in zip(names[j], normalized[j]) if m in people]):
                     parts.append(f"{kind}: " + ", ".join(matched[:limit]))
@@ -127,7 +128,7 @@ class Explainer:
         """Hit j's genres the query shares: its title's topical genres, or the genres the free
         text's genre words are part of."""
         if query_genres is not None:
-            return sorted(topical_genres(self.genres_[j]) & query_genres)
+            return sorted(self.topical_[j] & query_genres)
         matched = {self.names_["genre"][c] for c in genre_columns}
         if not matched:
             return []
