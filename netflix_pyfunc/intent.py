@@ -144,8 +144,9 @@ class QueryParser(BaseEstimator):
         check_is_fitted(self, "people_")
         single = [self._facets([word]) if self._may_name(word) else set() for word in words]
         facet = [bool(found) for found in single]
-        for i, (a, b) in enumerate(zip(words, words[1:])):
-            if self._may_name_more((a, b), single[i], single[i + 1]) and self._facets([a, b]) - single[i] - single[i + 1]:
+        for i, pair in enumerate(zip(words, words[1:])):
+            if (not (facet[i] and facet[i + 1]) and self._may_name_more(pair)
+                    and self._facets(list(pair)) - single[i] - single[i + 1]):
                 facet[i] = facet[i + 1] = True
         return facet
 
@@ -158,13 +159,13 @@ class QueryParser(BaseEstimator):
         return ((word,) in self.genre_phrases_ or (word,) in self.country_phrases_ or word in TYPE_WORDS
                 or word in DECADE_WORDS or word in RECENT_WORDS or (len(word) == 4 and word.isdigit()))
 
-    def _may_name_more(self, pair: tuple[str, str], first: set, second: set) -> bool:
-        """Whether a pair can name more than its words do alone: as a two-word phrase, a decade
-        ("90 s"), a year after a cue ("since 2010"), or two words that each name something (two
-        years make a span). Otherwise its genres, countries, type and years are its words' own."""
+    def _may_name_more(self, pair: tuple[str, str]) -> bool:
+        """Whether a pair with a word that names nothing alone can name more than its words: as a
+        two-word phrase, a decade ("90 s") or a year after a cue ("since 2010"). Otherwise its
+        genres, countries, type and years are its other word's (or fewer, if the pair is a name)."""
         a, b = pair
         return (pair in self.genre_phrases_ or pair in self.country_phrases_ or b == "s"
-                or (a in _YEAR_CUES and b.isdigit()) or bool(first and second))
+                or (a in _YEAR_CUES and b.isdigit()))
 
     def _find_people(self, words: list[str]) -> tuple[list[Person], set[int]]:
         people: list[Person] = []
