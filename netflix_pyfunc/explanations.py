@@ -45,6 +45,7 @@ class Explainer:
             return [tuple(normalize_text(v) for v in names) for names in values]
 
         self.genres_ = catalog[LISTED_IN].map(tuple).to_numpy(dtype=object)
+        self.topical_ = [frozenset(topical_genres(genres)) for genres in self.genres_]
         self.people_ = {
             kind: (catalog[column].map(tuple).tolist(), normalized(catalog[column]))
             for kind, column in (("director", DIRECTOR), ("cast", CAST))
@@ -60,7 +61,7 @@ class Explainer:
 
     def _shared(self, query: tuple[np.ndarray, np.ndarray], hits: np.ndarray):
         """For every hit, the columns it shares with the query and the products there:
-        (columns, values, bounds) with hit r's entries in columns[bounds[r]:bounds[r + 1]]."""
+        (owner, columns, values), sorted by owner (the hit's index in hits), then column."""
         owner, columns, values = row_entries(self.vectors_, hits)
         q_indices, q_data = query
         at = np.minimum(np.searchsorted(q_indices, columns), max(len(q_indices) - 1, 0))
@@ -68,8 +69,7 @@ class Explainer:
         values = values[shared] * q_data[at[shared]]
         owner, columns = owner[shared], columns[shared]
         nonzero = values != 0
-        owner, columns, values = owner[nonzero], columns[nonzero], values[nonzero]
-        return columns, values, np.searchsorted(owner, np.arange(len(hits) + 1))
+        return owner[nonzero], columns[nonzero], values[nonzero]
 
     def reasons(self, query: tuple[np.ndarray, np.ndarray], position: int, hits: np.ndarray, *,
                 premise: np.ndarray | None = None, intent: list[list[str]] | None = None) -> list[str]:
@@ -77,47 +77,49 @@ class Explainer:
         values); position: the catalogue title the query names (-1 for free text), whose genres
         then explain the genre match; premise: per hit, whether the sentence embeddings carried
         the match; intent: per hit, what of the query's parsed intent it answers."""
-        if len(hits) == 0:
+        n = len(hits)
+        if n == 0:
             return []
         squared = float(np.dot(query[1], query[1])) or 1.0
-        columns, values, bounds = self._shared(query, hits)
+        owner, columns, values = self._shared(query, hits)
         (d_start, d_stop), (t_start, t_stop) = self.offsets_["description"], self.offsets_["title"]
         (g_start, g_stop), (p_start, p_stop) = self.offsets_["genre"], self.offsets_["people"]
-        in_title = (columns >= t_start) & (columns < t_stop)
-        title_share = np.bincount(np.repeat(np.arange(len(hits)), np.diff(bounds)), weights=values * in_title,
-                                  minlength=len(hits))
-        query_genres = topical_genres(self.genres_[position]) if position >= 0 else None
-        column_list, value_list = columns.tolist(), values.tolist()
+        title_share = np.bincount(owner, weights=values * ((columns >= t_start) & (columns < t_stop)), minlength=n)
+        # Per hit, the shared genre and people columns and the description words that carry the match.
+        genre = (columns >= g_start) & (columns < g_stop)
+        genres_of = _by_hit(owner[genre], (columns[genre] - g_start).tolist(), n)
+        person = (columns >= p_start) & (columns < p_stop)
+        people_of = _by_hit(owner[person], (columns[person] - p_start).tolist(), n)
+        carried = values.astype(np.float64) / squared
+        word = (columns >= d_start) & (columns < d_stop) & (carried >= ABOUT_MIN)
+        words_of = _by_hit(owner[word], list(zip((columns[word] - d_start).tolist(), carried[word].tolist())), n)
+        query_genres = self.topical_[position] if position >= 0 else None
         reasons = []
         for r, j in enumerate(hits.tolist()):
-            row = column_list[bounds[r]:bounds[r + 1]]
             asked = intent[r] if intent else []
             said = {part.split(":")[0] for part in asked}
             parts = list(asked)
             if title_share[r] > 0 and title_share[r] >= self.title_bar_:
                 parts.append("similar title")
-            genres = self._genres(j, query_genres, [c - g_start for c in row if g_start <= c < g_stop])
+            genres = self._genres(j, query_genres, genres_of[r])
             if genres and "genre" not in said:
                 parts.append("genre: " + ", ".join(genres[:3]))
-            people = {self.names_["people"][c - p_start] for c in row if p_start <= c < p_stop}
-            for kind, limit in (("director", 2), ("cast", 3)):
+            people = {self.names_["people"][c] for c in people_of[r]}
+            for kind, limit in (("director", 2), ("cast", 3)) if people else ():
                 names, normalized = self.people_[kind]
-                if kind not in said and (matched := [n for n, m in zip(names[j], normalized[j]) if m in people]):
+                if kind not in said and (matched := [name for name, m in zip(names[j], normalized[j]) if m in people]):
                     parts.append(f"{kind}: " + ", ".join(matched[:limit]))
-            if about := self._about(row, value_list[bounds[r]:bounds[r + 1]], squared):
+            if about := self._about(words_of[r]):
                 parts.append("about: " + ", ".join(about))
             if premise is not None and premise[r]:
                 parts.append(SIMILAR_PREMISE)
             reasons.append("; ".join(parts) if parts else NOTHING_SHARED)
         return reasons
 
-    def _about(self, row: list[int], values: list[float], squared: float) -> list[str]:
-        """The description words that carry the match (see ABOUT_MIN, ABOUT_TOTAL, RARE_SHARE)."""
-        d_start, d_stop = self.offsets_["description"]
-        carried = sorted(
-            ((c - d_start, v / squared) for c, v in zip(row, values) if d_start <= c < d_stop and v / squared >= ABOUT_MIN),
-            key=lambda cv: -cv[1],   # stable: ties keep column order
-        )
+    def _about(self, carried: list[tuple[int, float]]) -> list[str]:
+        """The description words that carry the match (see ABOUT_MIN, ABOUT_TOTAL, RARE_SHARE), from
+        the hit's (description column, share of the score) at least ABOUT_MIN, in column order."""
+        carried = sorted(carried, key=lambda cv: -cv[1])   # stable: ties keep column order
         if sum(v for _, v in carried) < ABOUT_TOTAL or (len(carried) == 1 and not self.rare_[carried[0][0]]):
             return []
         return _distinct_terms((self.names_["description"][c] for c, _ in carried), 3)
@@ -126,7 +128,7 @@ class Explainer:
         """Hit j's genres the query shares: its title's topical genres, or the genres the free
         text's genre words are part of."""
         if query_genres is not None:
-            return sorted(topical_genres(self.genres_[j]) & query_genres)
+            return sorted(self.topical_[j] & query_genres)
         matched = {self.names_["genre"][c] for c in genre_columns}
         if not matched:
             return []
@@ -146,3 +148,9 @@ def _distinct_terms(terms, limit: int) -> list[str]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _by_hit(owner: np.ndarray, items: list, n: int) -> list[list]:
+    """items (sorted by owner, the hit each belongs to) as one list per hit."""
+    bounds = np.searchsorted(owner, np.arange(n + 1)).tolist()
+    return [items[bounds[r]:bounds[r + 1]] for r in range(n)]

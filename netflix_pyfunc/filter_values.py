@@ -2,10 +2,10 @@
 
 Countries by name, common name, code or demonym ('USA', 'UK', 'Britain', 'Korea', 'korean');
 genres by their word in any form ('comedy', 'comedies', 'rom-com', 'docs', 'anime'), reaching
-every label that carries it, for movies and TV alike. Pure functions: they take the
-catalogue's labels and the wanted values, and return, per wanted value, the groups of labels
-a title must touch (one label of every group), or raise InvalidRequest naming the closest
-valid values.
+every label that carries it, for movies and TV alike. CountryNames and GenreNames are built
+once from the catalogue's labels (the per-label work happens there); their `match` takes the
+wanted values and returns, per wanted value, the groups of labels a title must touch (one
+label of every group), or raises InvalidRequest naming the closest valid values.
 """
 
 from __future__ import annotations
@@ -87,46 +87,62 @@ def _unknown(kind: str, value: str, labels: Sequence[str], aliases: Sequence[str
     return InvalidRequest(f"unknown {kind} {value[:50]!r}; closest valid values: {', '.join(shown)}")
 
 
-def match_countries(labels: Sequence[str], wanted: Sequence[str]) -> list[Groups]:
-    """Per wanted country, the one catalogue label it names: ((label,),)."""
-    by_key = {normalize_text(label): label for label in labels}
-    names = {**COUNTRY_WORDS, **COUNTRY_NAMES}
-    found = []
-    for value in wanted:
-        key = normalize_text(value)
-        label = by_key.get(key) or by_key.get(normalize_text(names.get(key, "")))
-        if label is None:
-            raise _unknown("country", value, labels, [n for n in names if normalize_text(names[n]) in by_key],
-                           lambda n: by_key[normalize_text(names[n])])
-        found.append(((label,),))
-    return found
+class CountryNames:
+    """The catalogue's country labels by every name people use for them; fitted once, so a
+    request only looks its values up."""
+
+    def __init__(self, labels: Sequence[str]):
+        self.labels = list(labels)
+        self.by_key = {normalize_text(label): label for label in self.labels}
+        names = {**COUNTRY_WORDS, **COUNTRY_NAMES}
+        self.by_name = {key: self.by_key[normalize_text(label)] for key, label in names.items()
+                        if normalize_text(label) in self.by_key}
+
+    def match(self, wanted: Sequence[str]) -> list[Groups]:
+        """Per wanted country, the one catalogue label it names: ((label,),)."""
+        found = []
+        for value in wanted:
+            key = normalize_text(value)
+            label = self.by_key.get(key) or self.by_name.get(key)
+            if label is None:
+                raise _unknown("country", value, self.labels, list(self.by_name), self.by_name.get)
+            found.append(((label,),))
+        return found
 
 
-def match_genres(labels: Sequence[str], wanted: Sequence[str]) -> list[Groups]:
-    """Per wanted genre, the labels a title must touch.
+class GenreNames:
+    """The catalogue's genre labels by the words people use for them; each label's words are
+    worked out once, so a request only reads its own values."""
 
-    Labels holding every typed word form one group ('tv comedies' -> TV Comedies; 'comedy' ->
-    Comedies, TV Comedies, Stand-Up Comedy, ...). Otherwise each word is its own group and a
-    title needs all of them ('rom-com' -> a romantic label and a comedy label).
-    """
-    label_words = {label: set(_words(label)) for label in labels}
+    def __init__(self, labels: Sequence[str]):
+        self.labels = list(labels)
+        self.label_words = {label: frozenset(_words(label)) for label in self.labels}
+        self.aliases = [w for w in GENRE_WORDS if self.holding(w)]
 
-    def holding(word: str) -> tuple[str, ...]:
+    def holding(self, word: str) -> tuple[str, ...]:
+        """The labels with word, or a word GENRE_WORDS gives for it, among their words."""
         options = {_stem(w) for w in GENRE_WORDS.get(word, ())} | {word}
-        return tuple(label for label, words in label_words.items() if words & options)
+        return tuple(label for label, words in self.label_words.items() if words & options)
 
-    found = []
-    for value in wanted:
-        words = _words(value)
-        if not words:
-            raise _unknown("genre", value, labels)
-        groups = [holding(word) for word in words]
-        together = tuple(set.intersection(*(set(g) for g in groups)))
-        if together:
-            found.append((tuple(label for label in labels if label in together),))
-            continue
-        topical = [g for word, g in zip(words, groups) if word not in _KIND_WORDS] or groups
-        if not all(topical):
-            raise _unknown("genre", value, labels, [w for w in GENRE_WORDS if holding(w)], lambda w: holding(w)[0])
-        found.append(tuple(topical))
-    return found
+    def match(self, wanted: Sequence[str]) -> list[Groups]:
+        """Per wanted genre, the labels a title must touch.
+
+        Labels holding every typed word form one group ('tv comedies' -> TV Comedies; 'comedy' ->
+        Comedies, TV Comedies, Stand-Up Comedy, ...). Otherwise each word is its own group and a
+        title needs all of them ('rom-com' -> a romantic label and a comedy label).
+        """
+        found = []
+        for value in wanted:
+            words = _words(value)
+            if not words:
+                raise _unknown("genre", value, self.labels)
+            groups = [self.holding(word) for word in words]
+            together = set.intersection(*(set(g) for g in groups))
+            if together:
+                found.append((tuple(label for label in self.labels if label in together),))
+                continue
+            topical = [g for word, g in zip(words, groups) if word not in _KIND_WORDS] or groups
+            if not all(topical):
+                raise _unknown("genre", value, self.labels, self.aliases, lambda w: self.holding(w)[0])
+            found.append(tuple(topical))
+        return found

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from .catalog import COUNTRY, LISTED_IN, RATING, RELEASE_YEAR, TYPE
-from .filter_values import Groups, match_countries, match_genres
+from .filter_values import CountryNames, GenreNames, Groups
 from .params import InvalidRequest, Request
 
 
@@ -21,11 +21,14 @@ class CatalogFilters:
         self.rating_codes_, ratings = pd.factorize(catalog[RATING])
         self.rating_index_ = {r.lower(): code for code, r in enumerate(ratings) if r}
         self.rating_values_ = sorted(r for r in ratings if r)
-        self.labels_, self.incidence_ = {}, {}
-        for name, column in (("country", COUNTRY), ("genre", LISTED_IN)):
-            binarizer = MultiLabelBinarizer(sparse_output=True)
-            self.incidence_[name] = binarizer.fit_transform(catalog[column]).tocsc()
-            self.labels_[name] = binarizer.classes_.tolist()   # as published: 'South Korea'
+        self.names_, self.label_index_, self.label_titles_ = {}, {}, {}
+        for name, column, names in (("country", COUNTRY, CountryNames), ("genre", LISTED_IN, GenreNames)):
+            binarizer = MultiLabelBinarizer()
+            # labels x titles booleans, a label's titles in one row (122 x 8,807 bytes for countries)
+            self.label_titles_[name] = np.ascontiguousarray(binarizer.fit_transform(catalog[column]).T, dtype=bool)
+            labels = binarizer.classes_.tolist()   # as published: 'South Korea'
+            self.names_[name] = names(labels)
+            self.label_index_[name] = {label: j for j, label in enumerate(labels)}
         return self
 
     def mask(self, request: Request) -> np.ndarray | None:
@@ -39,11 +42,13 @@ class CatalogFilters:
         if request.max_year is not None:
             masks.append(self.years_ <= request.max_year)
         if request.ratings:
-            masks.append(np.isin(self.rating_codes_, self._rating_codes(request.ratings)))
+            wanted = np.zeros(self.rating_codes_.max() + 2, dtype=bool)   # by code; -1 (none) is the last, False
+            wanted[self._rating_codes(request.ratings)] = True
+            masks.append(wanted[self.rating_codes_])
         if request.countries:
-            masks.append(self._label_mask("country", match_countries(self.labels_["country"], request.countries)))
+            masks.append(self._label_mask("country", self.names_["country"].match(request.countries)))
         if request.genres:
-            masks.append(self._label_mask("genre", match_genres(self.labels_["genre"], request.genres)))
+            masks.append(self._label_mask("genre", self.names_["genre"].match(request.genres)))
         return np.logical_and.reduce(masks) if masks else None
 
     def _rating_codes(self, wanted: tuple[str, ...]) -> list[int]:
@@ -54,15 +59,9 @@ class CatalogFilters:
 
     def _label_mask(self, name: str, wanted: list[Groups]) -> np.ndarray:
         """Titles that, for some wanted value, carry a label of each of its groups (see filter_values)."""
-        incidence = self.incidence_[name]
-        column = {label: j for j, label in enumerate(self.labels_[name])}
-        mask = np.zeros(incidence.shape[0], dtype=bool)
+        titles, index = self.label_titles_[name], self.label_index_[name]
+        mask = np.zeros(titles.shape[1], dtype=bool)
         for groups in wanted:
-            hit = np.ones(incidence.shape[0], dtype=bool)
-            for group in groups:
-                touched = np.zeros(incidence.shape[0], dtype=bool)
-                for j in (column[label] for label in group):
-                    touched[incidence.indices[incidence.indptr[j]:incidence.indptr[j + 1]]] = True
-                hit &= touched
+            hit = np.logical_and.reduce([titles[[index[label] for label in group]].any(axis=0) for group in groups])
             mask |= hit
         return mask

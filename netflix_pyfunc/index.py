@@ -105,7 +105,9 @@ class ExactIndex:
         if queries.dense is not None:
             if self.dense_ is None:
                 raise ValueError("dense queries for an index fitted without a dense block")
-            raw += queries.dense @ self.dense_.rows.T
+            # rows @ queries.T, not queries @ rows.T: for a few query rows BLAS then streams the
+            # n x d rows once instead of packing them (2-3x faster for 2-32 rows, the same for one)
+            raw += (self.dense_.rows @ queries.dense.T).T
         if queries.boosts is not None and queries.boosts.nnz:
             raw += queries.boosts.toarray()
         return raw

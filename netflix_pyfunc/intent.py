@@ -26,6 +26,7 @@ from .intent_words import (
 from .vocab import COUNTRY_WORDS
 
 ROLES = ("director", "cast", "any")
+_YEAR_CUES = BEFORE_WORDS | SINCE_WORDS | AFTER_WORDS
 MIN_NAME_WORDS = 2
 
 
@@ -119,7 +120,9 @@ class QueryParser(BaseEstimator):
     def parse(self, text: str) -> ParsedQuery:
         """People, genres, countries and types named in text, and the rest of its words."""
         check_is_fitted(self, "people_")
-        words = normalize_text(text).split()
+        return self._parse_words(text, normalize_text(text).split())
+
+    def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self._find_people(words)
         rest = [w for i, w in enumerate(words) if i not in used]
         genres = self._phrases(rest, self.genre_phrases_)
@@ -132,6 +135,37 @@ class QueryParser(BaseEstimator):
             countries=tuple(sorted(set(self._phrases(rest, self.country_phrases_)))),
             types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
         )
+
+    def facet_words(self, words: list[str]) -> list[bool]:
+        """Per normalised word, whether it names a genre, country, type or years: alone
+        ("thriller"), or with its neighbour as a pair that names more than the two words do alone
+        ("stand up", "south korea", "90 s"). What parse() of each word and each pair says; only the
+        words and pairs that can name something are parsed."""
+        check_is_fitted(self, "people_")
+        single = [self._facets([word]) if self._may_name(word) else set() for word in words]
+        facet = [bool(found) for found in single]
+        for i, pair in enumerate(zip(words, words[1:])):
+            if (not (facet[i] and facet[i + 1]) and self._may_name_more(pair)
+                    and self._facets(list(pair)) - single[i] - single[i + 1]):
+                facet[i] = facet[i + 1] = True
+        return facet
+
+    def _facets(self, words: list[str]) -> set:
+        parsed = self._parse_words(" ".join(words), words)
+        return {*parsed.genres, *parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
+
+    def _may_name(self, word: str) -> bool:
+        """Whether parse([word]) can find anything: a one-word phrase, a type word or a year word."""
+        return ((word,) in self.genre_phrases_ or (word,) in self.country_phrases_ or word in TYPE_WORDS
+                or word in DECADE_WORDS or word in RECENT_WORDS or (len(word) == 4 and word.isdigit()))
+
+    def _may_name_more(self, pair: tuple[str, str]) -> bool:
+        """Whether a pair with a word that names nothing alone can name more than its words: as a
+        two-word phrase, a decade ("90 s") or a year after a cue ("since 2010"). Otherwise its
+        genres, countries, type and years are its other word's (or fewer, if the pair is a name)."""
+        a, b = pair
+        return (pair in self.genre_phrases_ or pair in self.country_phrases_ or b == "s"
+                or (a in _YEAR_CUES and b.isdigit()))
 
     def _find_people(self, words: list[str]) -> tuple[list[Person], set[int]]:
         people: list[Person] = []

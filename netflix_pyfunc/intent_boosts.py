@@ -28,7 +28,8 @@ class IntentScorer:
     def fit(self, catalog: pd.DataFrame) -> IntentScorer:
         self.n_items_ = len(catalog)
         self.credits_ = {role: _rows_by_label(catalog[column]) for role, column in _ROLE_COLUMNS.items()}
-        self.labels_ = {"genre": _rows_by_label(catalog[LISTED_IN]), "country": _rows_by_label(catalog[COUNTRY])}
+        self.labels_ = {"genre": _rows_by_label(catalog[LISTED_IN]), "country": _rows_by_label(catalog[COUNTRY]),
+                        "type": _rows_by_label(catalog[TYPE].map(lambda kind: (kind,)))}
         self.types_ = catalog[TYPE].to_numpy(dtype=object)
         self.years_ = catalog[RELEASE_YEAR].to_numpy(dtype=np.int64)
         return self
@@ -46,14 +47,12 @@ class IntentScorer:
     def facet_masks(self, parsed: ParsedQuery) -> dict[str, np.ndarray]:
         """A boolean mask per facet the query names: genre, country, type, years."""
         masks = {}
-        for facet, labels in (("genre", parsed.genres), ("country", parsed.countries)):
+        for facet, labels in (("genre", parsed.genres), ("country", parsed.countries), ("type", parsed.types)):
             if labels:
                 mask = np.zeros(self.n_items_, dtype=bool)
                 for label in labels:
                     mask[self.labels_[facet].get(label, _NONE)] = True
                 masks[facet] = mask
-        if parsed.types:
-            masks["type"] = np.isin(self.types_, parsed.types)
         if parsed.years:
             first, last = parsed.years
             masks["years"] = (self.years_ >= first) & (self.years_ <= last)
@@ -63,54 +62,61 @@ class IntentScorer:
                w_intent: float) -> sp.csr_matrix:
         """m x n scores: w_person / len(people) per person a title credits as asked, plus w_intent
         times the share of the named facets it matches times the square of the query's facet_share."""
-        rows, columns, data = [], [], []
+        counts = np.zeros(len(parsed) + 1, dtype=np.int32)
+        columns, data = [_NONE], [np.empty(0, dtype=np.float32)]
         for row, query in enumerate(parsed):
-            if query is None:
-                continue
-            score = np.zeros(self.n_items_, dtype=np.float32)
-            if query.people and w_person:
-                for person in query.people:
-                    score[self.person_rows(person)[1]] += w_person / len(query.people)
-            masks = self.facet_masks(query)
-            if masks and w_intent:
-                weight = w_intent * facet_share(query, parser) ** 2
-                score += np.float32(weight) * np.mean(list(masks.values()), axis=0, dtype=np.float32)
-            hit = np.flatnonzero(score)
-            rows.append(np.full(len(hit), row))
-            columns.append(hit)
-            data.append(score[hit])
-        if not rows:
-            return sp.csr_matrix((len(parsed), self.n_items_), dtype=np.float32)
-        return sp.csr_matrix(
-            (np.concatenate(data), (np.concatenate(rows), np.concatenate(columns))),
-            shape=(len(parsed), self.n_items_), dtype=np.float32,
-        )
+            score = None if query is None else self._score(query, parser, w_person, w_intent)
+            if score is not None:
+                columns.append(np.flatnonzero(score))
+                data.append(score[columns[-1]])
+                counts[row + 1] = len(columns[-1])
+        return sp.csr_matrix((np.concatenate(data), np.concatenate(columns).astype(np.int32), np.cumsum(counts, dtype=np.int32)),
+                             shape=(len(parsed), self.n_items_))
+
+    def _score(self, query: ParsedQuery, parser: QueryParser, w_person: float, w_intent: float) -> np.ndarray | None:
+        """One query's row of boosts (None: it names no one and nothing)."""
+        people = query.people if w_person else ()
+        masks = self.facet_masks(query) if w_intent else {}
+        if not people and not masks:
+            return None
+        score = np.zeros(self.n_items_, dtype=np.float32)
+        for person in people:
+            score[self.person_rows(person)[1]] += w_person / len(people)
+        if masks:
+            weight = w_intent * facet_share(query, parser) ** 2
+            score += np.float32(weight) * np.mean(list(masks.values()), axis=0, dtype=np.float32)
+        return score
 
     # ---------------------------------------------------------------- reasons
     def reasons(self, parsed: ParsedQuery, hits: np.ndarray, catalog_labels: dict[str, np.ndarray]) -> list[list[str]]:
         """Per hit, what of the query it answers: 'director: ...', 'cast: ...', 'genre: ...',
         'country: ...', the type and the release year. catalog_labels: 'genre' and 'country'
         label tuples per title, to show the matched labels as the catalogue spells them."""
-        people = [(person, *self.person_rows(person)) for person in parsed.people]
-        masks = self.facet_masks(parsed)
+        masks = {facet: mask[hits].tolist() for facet, mask in self.facet_masks(parsed).items()}
+        if not parsed.people and not masks:
+            return [[] for _ in range(len(hits))]
+        credits = []   # per person: its name and, per hit, the role it is credited in (None: not credited)
+        for person in parsed.people:
+            role, rows = self.person_rows(person)
+            directed = np.isin(hits, self.credits_["director"].get(person.name, _NONE)).tolist()
+            credits.append((person.name, [
+                (role if role != "any" else "director" if director else "cast") if has else None
+                for has, director in zip(np.isin(hits, rows).tolist(), directed)]))
         wanted = {"genre": set(parsed.genres), "country": set(parsed.countries)}
         out = []
-        for j in hits.tolist():
-            parts = []
+        for r, j in enumerate(hits.tolist()):
             by_role: dict[str, list[str]] = {}
-            for person, role, rows in people:
-                if _contains(rows, j):
-                    credited = role if role != "any" else (
-                        "director" if _contains(self.credits_["director"].get(person.name, _NONE), j) else "cast")
-                    by_role.setdefault(credited, []).append(person.name)
-            parts += [f"{role}: " + ", ".join(names) for role, names in by_role.items()]
+            for name, roles in credits:
+                if roles[r] is not None:
+                    by_role.setdefault(roles[r], []).append(name)
+            parts = [f"{role}: " + ", ".join(names) for role, names in by_role.items()]
             for facet in ("genre", "country"):
-                if facet in masks and masks[facet][j]:
+                if facet in masks and masks[facet][r]:
                     labels = [label for label in catalog_labels[facet][j] if label in wanted[facet]]
                     parts.append(f"{facet}: " + ", ".join(labels[:3]))
-            if "type" in masks and masks["type"][j]:
+            if "type" in masks and masks["type"][r]:
                 parts.append(f"type: {self.types_[j]}")
-            if "years" in masks and masks["years"][j]:
+            if "years" in masks and masks["years"][r]:
                 parts.append(f"year: {self.years_[j]}")
             out.append(parts)
         return out
@@ -126,17 +132,7 @@ def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     words = [w for w in query.rest.split() if w not in ENGLISH_STOP_WORDS]
     if not words:
         return 1.0
-    single = [_facets(parser.parse(word)) for word in words]
-    facet = [bool(found) for found in single]
-    for i in range(len(words) - 1):
-        if _facets(parser.parse(f"{words[i]} {words[i + 1]}")) - single[i] - single[i + 1]:
-            facet[i] = facet[i + 1] = True
-    return sum(facet) / len(words)
-
-
-def _facets(parsed: ParsedQuery) -> set:
-    return {*parsed.genres, *parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
-
+    return sum(parser.facet_words(words)) / len(words)
 
 
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:
@@ -146,8 +142,3 @@ def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:
         for label in labels:
             found.setdefault(label, []).append(row)
     return {label: np.asarray(rows, dtype=np.int64) for label, rows in found.items()}
-
-
-def _contains(sorted_rows: np.ndarray, j: int) -> bool:
-    at = np.searchsorted(sorted_rows, j)
-    return bool(at < len(sorted_rows) and sorted_rows[at] == j)

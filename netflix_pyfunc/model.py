@@ -19,6 +19,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
 from mlflow.protos.databricks_pb2 import INTERNAL_ERROR, INVALID_PARAMETER_VALUE
 from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
+from threadpoolctl import threadpool_limits
 
 from .encoder import SentenceEncoder
 from .params import PARAMS, InvalidRequest, Request, parse_queries
@@ -39,7 +40,15 @@ class RecommenderModel(mlflow.pyfunc.PythonModel):
     """pyfunc wrapper around a fitted HybridRecommender (artifacts `recommender` and `encoder`)."""
 
     def load_context(self, context) -> None:
+        """Load the recommender and its encoder, and set BLAS to one thread for this process.
+
+        The scoring server answers concurrent requests in threads; the one BLAS call per request
+        (the dense block's scores) then runs on one thread each. Left at its default, OpenBLAS
+        starts a thread per core for every call and its waiting threads take the cores the other
+        requests need (on 2 cores and 8 clients: ~25% fewer description requests per second).
+        This is process-wide: a process that loads the model for its own numpy work keeps it."""
         self.recommender = load_recommender(context.artifacts[ARTIFACT_KEY], context.artifacts[ENCODER_KEY])
+        threadpool_limits(limits=1, user_api="blas")
 
     def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> list[dict]:
         """One dict per recommendation (output.OUTPUT_COLUMNS): the server json.dumps it as is."""
@@ -66,15 +75,15 @@ def _records(model_input) -> list[dict]:
     """Input rows (the DataFrame MLflow builds from the signature) as dicts of the known columns."""
     if not isinstance(model_input, pd.DataFrame):
         raise InvalidRequest(f"input must be a table of rows with 'title' and/or 'description', got {type(model_input).__name__}")
-    names = model_input.columns.tolist()  # a list: no hash engine built per request
+    names = list(model_input.columns)  # a list: no hash engine built per request
     columns = [c for c in INPUT_COLUMNS if c in names]
     if not columns:
         raise InvalidRequest("input has neither a 'title' nor a 'description' column")
-    values = {c: model_input.iloc[:, names.index(c)].tolist() for c in columns}
-    if len(columns) == 1:
-        (c,) = columns
-        return [{c: value} for value in values[c]]
-    return [dict(zip(columns, row)) for row in zip(*(values[c] for c in columns))]
+    # One object array of the frame: no Series built per column (~10x cheaper for a one-row request).
+    values = model_input.to_numpy(dtype=object)
+    if columns != names:
+        values = values[:, [names.index(c) for c in columns]]
+    return [dict(zip(columns, row)) for row in values.tolist()]
 
 
 def save_recommender(recommender: HybridRecommender, path: str | Path) -> Path:

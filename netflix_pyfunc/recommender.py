@@ -31,6 +31,7 @@ from .intent_boosts import IntentScorer
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
 from .semantic import SemanticBlock
+from .stored import stored_top_k
 from .text_vectors import TextVectorizer
 from .titles import TitleIndex, UnresolvedTitle
 
@@ -137,7 +138,7 @@ class HybridRecommender(BaseEstimator):
 
     def fit_tfidf(self, catalog: pd.DataFrame) -> HybridRecommender:
         """The TF-IDF half of fit alone: vectorizers_, offsets_, weights_, vectors_ (n x D, what is
-        searched), text_vectorizer_ and work_. fit calls it; bench/scale_dense.py uses it to measure
+        searched), text_vectorizer_, work_ and shared_work_. fit calls it; bench/scale_dense.py uses it to measure
         the sparse half at sizes where embedding every title is out of reach."""
         self._validate(catalog)
         vectorizers = block_vectorizers(
@@ -156,6 +157,7 @@ class HybridRecommender(BaseEstimator):
         )
         # Titles with the same description are one work (language versions): listed once, never for each other.
         self.work_ = work_ids(catalog)
+        self.shared_work_ = np.bincount(self.work_)[self.work_] > 1
         return self
 
     def _store_neighbors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -209,7 +211,7 @@ class HybridRecommender(BaseEstimator):
             elif len(text_rows):                # text rows and title rows: put them in row order
                 order = np.argsort(keys, kind="stable")
                 rows, columns, data = rows[order], columns[order], data[order]
-        indptr = np.searchsorted(rows, np.arange(n + 1))
+        indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int32)
         return sp.csr_matrix((data, columns.astype(np.int32), indptr), shape=(n, n_features))
 
     def _queries(self, positions: np.ndarray, texts: list[str]) -> tuple[Queries, list[ParsedQuery | None]]:
@@ -303,25 +305,36 @@ class HybridRecommender(BaseEstimator):
 
     def _search(self, batch: Queries, positions: np.ndarray, parsed: list, k: int,
                 allowed: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Top-k per row: an unfiltered title-only row is a lookup of its stored neighbours, every
-        other row is searched (the stored neighbours are that same search, run at fit time)."""
-        lookup = (positions >= 0) & np.array([query is None for query in parsed]) & (allowed is None)
-        lookup &= self.stored_hits_ is not None
+        """Top-k per row: a title-only row is read from its stored neighbours when they answer it
+        (see _stored), every other row is searched (the stored neighbours are that same search,
+        run at fit time)."""
         found: list = [None] * len(positions)
-        for row in np.flatnonzero(lookup).tolist():
-            hits = self.stored_hits_[positions[row], :k]
-            keep = hits >= 0
-            found[row] = hits[keep].astype(np.int64), self.stored_scores_[positions[row], :k][keep]
-        searched = np.flatnonzero(~lookup)
+        for row in np.flatnonzero(positions >= 0).tolist():
+            if parsed[row] is None:
+                found[row] = self._stored(int(positions[row]), k, allowed)
+        searched = np.asarray([row for row, result in enumerate(found) if result is None], dtype=np.int64)
         if len(searched):
             results = self.index_.search(batch.take(searched), k, allowed, self._exclusions(positions[searched]))
             for row, result in zip(searched.tolist(), results):
                 found[row] = result
         return found
 
+    def _stored(self, position: int, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """stored.stored_top_k for this title; None without stored neighbours (the approximate index)."""
+        if self.stored_hits_ is None:
+            return None
+        return stored_top_k(self.stored_hits_[position], self.stored_scores_[position], k, allowed,
+                            self.work_, self.shared_work_)
+
     def _premise(self, batch: Queries, row: int, hits: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Per hit: did the dense block drive the match (its part of the score at least the TF-IDF
         part and at least what the query's people and facets added)?"""
         dense = self.semantic_.embeddings_.rows[hits] @ batch.dense[row]
-        boost = batch.boosts[row].toarray().ravel()[hits] if batch.boosts[row].nnz else np.zeros(len(hits))
+        boosts = batch.boosts
+        start, stop = boosts.indptr[row], boosts.indptr[row + 1]
+        boost = np.zeros(len(hits), dtype=np.float32)
+        if stop > start:   # the row's boosted titles are sorted: look the hits up among them
+            titles, values = boosts.indices[start:stop], boosts.data[start:stop]
+            at = np.minimum(np.searchsorted(titles, hits), len(titles) - 1)
+            boost = np.where(titles[at] == hits, values[at], boost)
         return (dense > 0) & (dense >= scores - dense - boost) & (dense >= boost)

@@ -15,6 +15,7 @@ MODEL_REQUIREMENTS = (
     "onnxruntime==1.32.0",
     "tokenizers==0.23.3",
     "faiss-cpu==1.15.1",
+    "threadpoolctl==3.8.0",
 )
 
 # Installed for training but never needed by the served model: charts, HTTP client, the ONNX graph builder.

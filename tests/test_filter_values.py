@@ -1,9 +1,9 @@
-"""Filter values as people say them: pure functions on hand-written label lists, then the
+"""Filter values as people say them: matchers built on hand-written label lists, then the
 filters on the 14-title catalogue."""
 
 import pytest
 
-from netflix_pyfunc.filter_values import match_countries, match_genres
+from netflix_pyfunc.filter_values import CountryNames, GenreNames
 from netflix_pyfunc.params import InvalidRequest, Query, Request
 
 COUNTRIES = ["India", "Japan", "South Korea", "United Kingdom", "United States", "West Germany", "Germany"]
@@ -26,7 +26,7 @@ GENRES = [
     ],
 )
 def test_countries_by_name_code_and_demonym(said, label):
-    assert match_countries(COUNTRIES, [said]) == [((label,),)]
+    assert CountryNames(COUNTRIES).match([said]) == [((label,),)]
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_countries_by_name_code_and_demonym(said, label):
 )
 def test_unknown_country_lists_closest_valid_values(said, closest):
     with pytest.raises(InvalidRequest, match=f"unknown country {said!r}; closest valid values: ") as raised:
-        match_countries(COUNTRIES, [said])
+        CountryNames(COUNTRIES).match([said])
     listed = str(raised.value).split("closest valid values: ")[1].split(", ")
     assert set(listed) <= set(COUNTRIES) and listed
     if closest:
@@ -69,14 +69,14 @@ def test_unknown_country_lists_closest_valid_values(said, closest):
     ],
 )
 def test_genres_by_their_word_reach_every_label(said, groups):
-    (found,) = match_genres(GENRES, [said])
+    (found,) = GenreNames(GENRES).match([said])
     assert [sorted(group) for group in found] == [sorted(group) for group in groups]
 
 
 @pytest.mark.parametrize("said, closest", [("comdy", "Comedies"), ("thriler", "Thrillers"), ("western", None)])
 def test_unknown_genre_lists_closest_valid_values(said, closest):
     with pytest.raises(InvalidRequest, match=f"unknown genre {said!r}; closest valid values: ") as raised:
-        match_genres(GENRES, [said])
+        GenreNames(GENRES).match([said])
     listed = str(raised.value).split("closest valid values: ")[1].split(", ")
     assert set(listed) <= set(GENRES) and listed
     if closest:
@@ -84,8 +84,8 @@ def test_unknown_genre_lists_closest_valid_values(said, closest):
 
 
 def test_several_values_one_result_each():
-    assert match_countries(COUNTRIES, ["USA", "Korea"]) == [(("United States",),), (("South Korea",),)]
-    assert len(match_genres(GENRES, ["comedy", "anime"])) == 2
+    assert CountryNames(COUNTRIES).match(["USA", "Korea"]) == [(("United States",),), (("South Korea",),)]
+    assert len(GenreNames(GENRES).match(["comedy", "anime"])) == 2
 
 
 # ------------------------------------------------------------------ on the 14-title catalogue

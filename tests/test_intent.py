@@ -124,6 +124,26 @@ def test_years_intent(parser, text, years):
     assert parser.parse(text).years == years
 
 
+def _named(parsed: ParsedQuery) -> set:
+    return {*parsed.genres, *parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
+
+
+@pytest.mark.parametrize("text", [
+    "since 2010 korean", "90 s comedies", "1990 2000 films", "south korea drama", "stand up special",
+    "korean movie", "kate siegel horror", "a movie and a series", "recent anime", "scary movies after 2015",
+    "astronauts stranded far from earth", "", "2019",
+])
+def test_facet_words_say_what_parsing_each_word_and_pair_says(parser, text):
+    """facet_words parses only the words and pairs that can name something; parsing them all agrees."""
+    words = parser.parse(text).rest.split()
+    single = [_named(parser.parse(word)) for word in words]
+    expected = [bool(named) for named in single]
+    for i in range(len(words) - 1):
+        if _named(parser.parse(f"{words[i]} {words[i + 1]}")) - single[i] - single[i + 1]:
+            expected[i] = expected[i + 1] = True
+    assert parser.facet_words(words) == expected
+
+
 def test_a_name_does_not_also_count_as_intent_words(people_catalog):
     parser = QueryParser().fit(people_catalog)
     parsed = parser.parse("with Ana Ruiz")                          # 'Ruiz' is not Spanish intent...

@@ -34,6 +34,14 @@ def test_round_trip_equals_in_memory(loaded, model):
     pd.testing.assert_frame_equal(served.reset_index(drop=True), expected, check_dtype=False)
 
 
+def test_loading_sets_blas_to_one_thread(loaded):
+    """The server runs requests in threads: each one's BLAS call must not start a thread per core."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and set(blas) == {1}
+
+
 def test_signature_declares_every_param_with_its_default(loaded):
     schema = loaded.metadata.get_params_schema()
     assert {p.name: p.default for p in schema.params} == {p.name: p.default for p in PARAMS}

@@ -119,6 +119,28 @@ def test_fewer_matches_than_k_returns_all_matches(model):
     assert set(titles(out)) == {"Rocky II", "Rocky III"}
 
 
+def test_filtered_title_queries_read_stored_neighbours_as_the_search_ranks(catalog, encoder):
+    """A title-only query with filters is read from the title's stored neighbours when they hold
+    the answer, else searched; both give what the filtered search gives. Oh! Baby (Tamil) is made
+    a year newer: with min_year=2020 Oh! Baby fails the filter while its language version passes."""
+    changed = catalog.copy()
+    changed.loc[changed["title"] == "Oh! Baby (Tamil)", "release_year"] = 2020
+    model = HybridRecommender(desc_min_df=1, desc_max_df=1.0).fit(changed, encoder=encoder)
+    paths = set()
+    for request_ in (Request(k=1, min_year=2020), Request(k=2, min_year=2018), Request(k=2, type="Movie"),
+                     Request(k=3, genres=("drama",)), Request(k=1, countries=("India",)), Request(k=4)):
+        allowed = model.filters_.mask(request_)
+        for position, title in enumerate(changed["title"]):
+            served = model.recommend([Query(title=title)], request_)
+            batch, _ = model._queries(np.array([position]), [""])
+            ((hits, scores),) = model.index_.search(batch, request_.k, allowed, model._exclusions(np.array([position])))
+            assert served["show_id"].tolist() == changed["show_id"].iloc[hits].tolist(), (title, request_)
+            np.testing.assert_allclose(served["score"].to_numpy(dtype=float), scores, atol=1e-5)
+            enough = allowed is None or np.count_nonzero(allowed[model.stored_hits_[position]]) >= request_.k
+            paths.add((enough, model._stored(position, request_.k, allowed) is not None))
+    assert paths == {(True, True), (True, False), (False, False)}   # read, shared work searched, too few searched
+
+
 @pytest.mark.parametrize(
     "request_, message",
     [
