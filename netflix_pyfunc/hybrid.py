@@ -30,9 +30,10 @@ class HybridIndex:
     exactly (hybrid_search). Every returned score is the one ExactIndex gives that title; a title in
     neither shortlist can be missed. Filters and the excluded group hold exactly.
 
-    n_candidates: titles taken from each shortlist per query row."""
+    n_candidates: titles taken from each shortlist per query row. 300 rather than 100: at 880k titles
+    description recall@10 against exact search 0.959 -> 0.994 at the same p50 (bench/README.md)."""
 
-    def __init__(self, *, n_candidates: int = 100):
+    def __init__(self, *, n_candidates: int = 300):
         self.n_candidates = n_candidates
 
     def fit(self, vectors: sp.csr_matrix, groups: np.ndarray, dense: DenseRows | None = None) -> HybridIndex:
