@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -123,8 +125,9 @@ def synthetic_encoder(real_encoder, texts: list[str], vectors):
     return SyntheticEncoder()
 
 
-def _timed(fn, items) -> dict:
-    for item in items[:5]:
+def timed(fn, items, warmup: int = 5) -> dict:
+    """latency_summary of fn(item) for each item, ms, after fn on the first `warmup` items untimed."""
+    for item in items[:warmup]:
         fn(item)
     times = []
     for item in items:
@@ -134,8 +137,10 @@ def _timed(fn, items) -> dict:
     return latency_summary(times)
 
 
-def _recall(found, expected) -> float:
-    return round(sum(len(set(f) & set(e)) / max(1, len(e)) for f, e in zip(found, expected)) / len(expected), 4)
+def recall(found, expected) -> float:
+    """Mean share of each expected list (arrays or lists) found in the matching found list."""
+    return round(sum(len(set(np.asarray(f).tolist()) & set(np.asarray(e).tolist())) / max(1, len(e))
+                     for f, e in zip(found, expected)) / len(expected), 4)
 
 
 def _ids_per_row(records: list[dict], n_rows: int) -> list[list[str]]:
@@ -204,15 +209,15 @@ def _measure_one(factor: int, n_queries: int, ann_min_titles: int) -> dict:
              "description": ([Query(description=t) for t in texts], Request()),
              "description_filtered": ([Query(description=t) for t in texts], filtered)}
     for kind, (queries, request) in kinds.items():
-        out[kind] = _timed(lambda q, request=request: model.recommend_records([q], request), queries)
+        out[kind] = timed(lambda q, request=request: model.recommend_records([q], request), queries)
     if not isinstance(model.index_, ExactIndex):   # the same fitted model, searched exactly
         exact = copy.copy(model)
         exact.index_ = ExactIndex().fit(model.vectors_, model.work_, model.semantic_.embeddings_)
         queries = kinds["description_filtered"][0]
         out["recall@10"] = {
-            "title": _recall(model.neighbors(positions, 10), exact.neighbors(positions, 10)),
-            "description": _recall(model.neighbors_for_text(texts, 10), exact.neighbors_for_text(texts, 10)),
-            "description_filtered": _recall(
+            "title": recall(model.neighbors(positions, 10), exact.neighbors(positions, 10)),
+            "description": recall(model.neighbors_for_text(texts, 10), exact.neighbors_for_text(texts, 10)),
+            "description_filtered": recall(
                 _ids_per_row(model.recommend_records(queries, filtered), len(queries)),
                 _ids_per_row(exact.recommend_records(queries, filtered), len(queries))),
         }

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import latency_summary  # noqa: E402
+from bench.scale import recall, synthetic_catalog, synthetic_picks, timed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 ENCODER_DIR = ROOT / ".cache" / "encoder-int8"
@@ -62,7 +62,6 @@ def real_embeddings():
 
 def synthetic_vectors(real: np.ndarray, factor: int, seed: int = 0) -> np.ndarray:
     """Unit rows for bench/scale.py's synthetic catalogue of the same factor and seed, row for row."""
-    from bench.scale import synthetic_picks
 
     a, b, *_ = synthetic_picks(len(real), factor, seed)
     rng = np.random.default_rng(seed + 1)
@@ -93,22 +92,6 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def _timed(fn, items) -> dict:
-    for item in items[:3]:
-        fn(item)
-    times = []
-    for item in items:
-        start = time.perf_counter()
-        fn(item)
-        times.append((time.perf_counter() - start) * 1000)
-    return latency_summary(times)
-
-
-def _recall(found, expected) -> float:
-    return round(float(np.mean([len(set(f.tolist()) & set(e.tolist())) / max(1, len(e))
-                                for f, e in zip(found, expected)])), 4)
-
-
 def _brute(scores: np.ndarray, groups: np.ndarray, k: int, mask: np.ndarray) -> np.ndarray:
     from netflix_pyfunc.dense_index import top_unique
 
@@ -127,7 +110,6 @@ def measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list[
 
 def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list[int]) -> dict:
     from bench.queries import description_queries
-    from bench.scale import synthetic_catalog
     from netflix_pyfunc.catalog import COUNTRY, RELEASE_YEAR, TYPE, work_ids
     from netflix_pyfunc.dense_index import ExactDenseIndex, HNSWDenseIndex
 
@@ -159,7 +141,7 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list
     rng = random.Random(11)
     positions = np.array(rng.sample(range(len(vectors)), n_queries))
     texts = (description_queries() * 2)[:n_queries]
-    out["encode_one"] = _timed(lambda text: encoder.encode([text]), texts)
+    out["encode_one"] = timed(lambda text: encoder.encode([text]), texts, warmup=3)
     text_vectors = encoder.encode(texts)
     kinds = {"title": (vectors[positions], groups[positions]), "description": (text_vectors, np.full(n_queries, -1))}
     every = np.ones(len(vectors), dtype=bool)
@@ -169,13 +151,13 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list
             if kind == "title" and fname != "none":
                 continue
             truth = [p for p, _ in exact.search(queries, 10, mask, exclude)]
-            exact_p50 = _timed(lambda i: exact.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(20)))
+            exact_p50 = timed(lambda i: exact.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(20)), warmup=3)
             for ef in ef_values:
                 ann.set_params(ef_search=ef)
                 found = ann.search(queries, 10, mask, exclude)
                 dense[f"ef={ef} {kind}/{fname}"] = {
-                    "recall@10": _recall([p for p, _ in found], truth),
-                    "ann": _timed(lambda i: ann.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(n_queries))),
+                    "recall@10": recall([p for p, _ in found], truth),
+                    "ann": timed(lambda i: ann.search(queries[i:i + 1], 10, mask, exclude[i:i + 1]), list(range(n_queries)), warmup=3),
                     "exact": exact_p50,
                 }
     out["dense"] = dense
@@ -218,8 +200,8 @@ def _measure_one(factor: int, n_queries: int, with_sparse: bool, ef_values: list
             for ef in ef_values:
                 ann.set_params(ef_search=ef)
                 found = hybrid_search(sparse_index, ann, sparse_q, dense_q, 1.0, 10, mask, exclude)
-                hybrid[f"ef={ef} {kind}/{fname}"] = {"recall@10": _recall([p for p, _ in found], truth),
-                                                    "p50": _timed(one, list(range(n_queries)))}
+                hybrid[f"ef={ef} {kind}/{fname}"] = {"recall@10": recall([p for p, _ in found], truth),
+                                                    "p50": timed(one, list(range(n_queries)), warmup=3)}
     out["hybrid"] = hybrid
     out["peak_rss_mb"] = _peak_mb()
     return out
