@@ -44,12 +44,15 @@ class IntentScorer:
         return "any", np.union1d(rows["director"], rows["cast"])
 
     # ---------------------------------------------------------------- facets
-    def facet_rows(self, parsed: ParsedQuery) -> dict[str, np.ndarray]:
+    def label_rows(self, parsed: ParsedQuery) -> dict[str, list[np.ndarray]]:
+        """Per labelled facet the query names (genre, country, type), the sorted titles of each label."""
+        return {facet: [self.labels_[facet].get(label, _NONE) for label in labels]
+                for facet, labels in (("genre", parsed.genres), ("country", parsed.countries), ("type", parsed.types))
+                if labels}
+
+    def facet_titles(self, parsed: ParsedQuery) -> dict[str, np.ndarray]:
         """Per facet the query names (genre, country, type, years), the sorted titles that match it."""
-        found = {}
-        for facet, labels in (("genre", parsed.genres), ("country", parsed.countries), ("type", parsed.types)):
-            if labels:
-                found[facet] = _union([self.labels_[facet].get(label, _NONE) for label in labels])
+        found = {facet: _union(rows) for facet, rows in self.label_rows(parsed).items()}
         if parsed.years:
             first, last = parsed.years
             found["years"] = np.flatnonzero((self.years_ >= first) & (self.years_ <= last))
@@ -77,7 +80,7 @@ class IntentScorer:
         facets it names (None: it names no one and nothing). The same float32 sums as adding a row
         per person and the mean of the facet masks to a row of zeros."""
         people = [self.person_rows(person)[1] for person in query.people] if w_person else []
-        facets = self.facet_rows(query) if w_intent else {}
+        facets = self.facet_titles(query) if w_intent else {}
         if not people and not facets:
             return None
         titles = _union([*people, *facets.values()])
@@ -97,7 +100,11 @@ class IntentScorer:
         """Per hit, what of the query it answers: 'director: ...', 'cast: ...', 'genre: ...',
         'country: ...', the type and the release year. catalog_labels: 'genre' and 'country'
         label tuples per title, to show the matched labels as the catalogue spells them."""
-        masks = {facet: _contains(rows, hits).tolist() for facet, rows in self.facet_rows(parsed).items()}
+        masks = {facet: np.logical_or.reduce([_contains(r, hits) for r in rows]).tolist()
+                 for facet, rows in self.label_rows(parsed).items()}
+        if parsed.years:
+            first, last = parsed.years
+            masks["years"] = ((self.years_[hits] >= first) & (self.years_[hits] <= last)).tolist()
         if not parsed.people and not masks:
             return [[] for _ in range(len(hits))]
         credits = []   # per person: its name and, per hit, the role it is credited in (None: not credited)
