@@ -100,8 +100,12 @@ class IntentScorer:
         """Per hit, what of the query it answers: 'director: ...', 'cast: ...', 'genre: ...',
         'country: ...', the type and the release year. catalog_labels: 'genre' and 'country'
         label tuples per title, to show the matched labels as the catalogue spells them."""
-        masks = {facet: np.logical_or.reduce([_contains(r, hits) for r in rows]).tolist()
-                 for facet, rows in self.label_rows(parsed).items()}
+        masks = {}
+        for facet, rows in self.label_rows(parsed).items():
+            mask = np.zeros(self.n_items_, dtype=bool)
+            for titles in rows:
+                mask[titles] = True
+            masks[facet] = mask[hits].tolist()
         if parsed.years:
             first, last = parsed.years
             masks["years"] = ((self.years_[hits] >= first) & (self.years_[hits] <= last)).tolist()

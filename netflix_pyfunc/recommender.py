@@ -186,9 +186,11 @@ class HybridRecommender(BaseEstimator):
         positions = np.asarray(positions, dtype=np.int64)
         n, n_features = len(positions), self.vectors_.shape[1]
         text_rows = [i for i, text in enumerate(texts) if text]
-        rows, columns, data = self.text_vectorizer_.entries([texts[i] for i in text_rows])
-        if len(text_rows) < n:
-            rows = np.asarray(text_rows, dtype=np.int64)[rows]
+        if text_rows:
+            rows, columns, data = self.text_vectorizer_.entries([texts[i] for i in text_rows])
+            rows = rows if len(text_rows) == n else np.asarray(text_rows, dtype=np.int64)[rows]
+        else:
+            rows, columns, data = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
         title_rows = np.flatnonzero(positions >= 0)
         if len(title_rows):
             has_title, has_text = positions >= 0, np.zeros(n, dtype=bool)
