@@ -164,8 +164,14 @@ class ExactIndex:
             shortlist = np.argpartition(-scores, take - 1)[:take] if take < n else np.arange(n)
             positions = shortlist if candidates is None else candidates[shortlist]
             order = np.lexsort((positions, -scores[shortlist]))
-            _, first = np.unique(self.groups_[positions[order]], return_index=True)   # each group's best
-            chosen = shortlist[order[np.sort(first)[:k]]]
+            chosen, seen = [], set()   # a few dozen: a set beats np.unique's sorts
+            for j, group in zip(shortlist[order].tolist(), self.groups_[positions[order]].tolist()):
+                if group not in seen:
+                    seen.add(group)
+                    chosen.append(j)
+                    if len(chosen) == k:
+                        break
             if len(chosen) == k or take >= n:
+                chosen = np.asarray(chosen, dtype=np.int64)
                 return (chosen if candidates is None else candidates[chosen]), scores[chosen]
             take = min(n, take * 4)
