@@ -98,9 +98,10 @@ class ExactIndex:
     def scores(self, queries: Queries) -> np.ndarray:
         """Dense rows x n scores of a batch (0 for an empty query)."""
         sparse = queries.sparse
-        rows = np.repeat(np.arange(sparse.shape[0]), np.diff(sparse.indptr))
-        squared = np.bincount(rows, weights=sparse.data * sparse.data, minlength=sparse.shape[0])
-        raw = (sparse @ self.vectors_t_).toarray()
+        m, indptr = sparse.shape[0], sparse.indptr
+        rows = np.repeat(np.arange(m), np.diff(indptr))
+        squared = np.bincount(rows, weights=sparse.data * sparse.data, minlength=m)
+        raw = self._sparse_products(sparse)
         raw /= np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
         if queries.dense is not None:
             if self.dense_ is None:
@@ -108,8 +109,29 @@ class ExactIndex:
             # rows @ queries.T, not queries @ rows.T: for a few query rows BLAS then streams the
             # n x d rows once instead of packing them (2-3x faster for 2-32 rows, the same for one)
             raw += (self.dense_.rows @ queries.dense.T).T
-        if queries.boosts is not None and queries.boosts.nnz:
-            raw += queries.boosts.toarray()
+        boosts = queries.boosts
+        if boosts is not None and boosts.nnz:
+            if not boosts.has_canonical_format:   # one entry per title: duplicates summed first
+                boosts = boosts.copy()
+                boosts.sum_duplicates()
+            raw[np.repeat(np.arange(m), np.diff(boosts.indptr)), boosts.indices] += boosts.data
+        return raw
+
+    def _sparse_products(self, sparse: sp.csr_matrix) -> np.ndarray:
+        """m x n: sparse @ vectors.T, summed as scipy's CSR product sums it (float32, one query
+        column after the other), without building the product matrix: a query has a few columns,
+        each one slice of the transposed catalogue."""
+        m = sparse.shape[0]
+        dtype = np.result_type(sparse.dtype, self.vectors_t_.dtype)
+        raw = np.zeros((m, self.n_items_), dtype=dtype)
+        t_indptr, t_indices, t_data = self.vectors_t_.indptr, self.vectors_t_.indices, self.vectors_t_.data
+        starts, stops = t_indptr[sparse.indices].tolist(), t_indptr[sparse.indices + 1].tolist()
+        indptr, data = sparse.indptr.tolist(), sparse.data.astype(dtype)
+        for row in range(m):
+            out = raw[row]
+            for entry in range(indptr[row], indptr[row + 1]):
+                start, stop = starts[entry], stops[entry]
+                out[t_indices[start:stop]] += t_data[start:stop] * data[entry]
         return raw
 
     def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None,
@@ -126,27 +148,30 @@ class ExactIndex:
                 group = -1 if exclude_groups is None else exclude_groups[start + i]
                 if group >= 0:
                     mask = self.groups_ != group if mask is None else mask & (self.groups_ != group)
-                candidates = np.arange(self.n_items_) if mask is None else np.flatnonzero(mask)
-                results.append(self._top_unique(candidates, row_scores[candidates], k))
+                if mask is None:
+                    results.append(self._top_unique(row_scores, k))
+                else:
+                    candidates = np.flatnonzero(mask)
+                    results.append(self._top_unique(row_scores[candidates], k, candidates))
         return results
 
-    def _top_unique(self, candidates: np.ndarray, scores: np.ndarray, k: int):
-        """The k best candidates, no two of one group; widens the shortlist until k are found."""
-        take = min(len(candidates), k * _OVERSAMPLE)
+    def _top_unique(self, scores: np.ndarray, k: int, candidates: np.ndarray | None = None):
+        """The k best of scores, no two of one group, as (positions, scores); scores[j] is position
+        candidates[j] (None: position j). Widens the shortlist until k groups are found."""
+        n = len(scores)
+        take = min(n, k * _OVERSAMPLE)
         while True:
-            if take < len(candidates):
-                shortlist = np.argpartition(-scores, take - 1)[:take]
-            else:
-                shortlist = np.arange(len(candidates))
-            order = shortlist[np.lexsort((candidates[shortlist], -scores[shortlist]))]
-            chosen, seen = [], set()
-            for j, group in zip(order.tolist(), self.groups_[candidates[order]].tolist()):
+            shortlist = np.argpartition(-scores, take - 1)[:take] if take < n else np.arange(n)
+            positions = shortlist if candidates is None else candidates[shortlist]
+            order = np.lexsort((positions, -scores[shortlist]))
+            chosen, seen = [], set()   # a few dozen: a set beats np.unique's sorts
+            for j, group in zip(shortlist[order].tolist(), self.groups_[positions[order]].tolist()):
                 if group not in seen:
                     seen.add(group)
                     chosen.append(j)
                     if len(chosen) == k:
                         break
-            if len(chosen) == k or take >= len(candidates):
+            if len(chosen) == k or take >= n:
                 chosen = np.asarray(chosen, dtype=np.int64)
-                return candidates[chosen], scores[chosen]
-            take = min(len(candidates), take * 4)
+                return (chosen if candidates is None else candidates[chosen]), scores[chosen]
+            take = min(n, take * 4)

@@ -44,19 +44,19 @@ class IntentScorer:
         return "any", np.union1d(rows["director"], rows["cast"])
 
     # ---------------------------------------------------------------- facets
-    def facet_masks(self, parsed: ParsedQuery) -> dict[str, np.ndarray]:
-        """A boolean mask per facet the query names: genre, country, type, years."""
-        masks = {}
-        for facet, labels in (("genre", parsed.genres), ("country", parsed.countries), ("type", parsed.types)):
-            if labels:
-                mask = np.zeros(self.n_items_, dtype=bool)
-                for label in labels:
-                    mask[self.labels_[facet].get(label, _NONE)] = True
-                masks[facet] = mask
+    def label_rows(self, parsed: ParsedQuery) -> dict[str, list[np.ndarray]]:
+        """Per labelled facet the query names (genre, country, type), the sorted titles of each label."""
+        return {facet: [self.labels_[facet].get(label, _NONE) for label in labels]
+                for facet, labels in (("genre", parsed.genres), ("country", parsed.countries), ("type", parsed.types))
+                if labels}
+
+    def facet_titles(self, parsed: ParsedQuery) -> dict[str, np.ndarray]:
+        """Per facet the query names (genre, country, type, years), the sorted titles that match it."""
+        found = {facet: _union(rows) for facet, rows in self.label_rows(parsed).items()}
         if parsed.years:
             first, last = parsed.years
-            masks["years"] = (self.years_ >= first) & (self.years_ <= last)
-        return masks
+            found["years"] = np.flatnonzero((self.years_ >= first) & (self.years_ <= last))
+        return found
 
     def boosts(self, parsed: list[ParsedQuery | None], parser: QueryParser, *, w_person: float,
                w_intent: float) -> sp.csr_matrix:
@@ -65,43 +65,59 @@ class IntentScorer:
         counts = np.zeros(len(parsed) + 1, dtype=np.int32)
         columns, data = [_NONE], [np.empty(0, dtype=np.float32)]
         for row, query in enumerate(parsed):
-            score = None if query is None else self._score(query, parser, w_person, w_intent)
-            if score is not None:
-                columns.append(np.flatnonzero(score))
-                data.append(score[columns[-1]])
+            found = None if query is None else self._score(query, parser, w_person, w_intent)
+            if found is not None:
+                keep = found[1] != 0
+                columns.append(found[0][keep])
+                data.append(found[1][keep])
                 counts[row + 1] = len(columns[-1])
         return sp.csr_matrix((np.concatenate(data), np.concatenate(columns).astype(np.int32), np.cumsum(counts, dtype=np.int32)),
                              shape=(len(parsed), self.n_items_))
 
-    def _score(self, query: ParsedQuery, parser: QueryParser, w_person: float, w_intent: float) -> np.ndarray | None:
-        """One query's row of boosts (None: it names no one and nothing)."""
-        people = query.people if w_person else ()
-        masks = self.facet_masks(query) if w_intent else {}
-        if not people and not masks:
+    def _score(self, query: ParsedQuery, parser: QueryParser, w_person: float,
+               w_intent: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """One query's boosts as (sorted titles, float32 scores) over the titles it names or whose
+        facets it names (None: it names no one and nothing). The same float32 sums as adding a row
+        per person and the mean of the facet masks to a row of zeros."""
+        people = [self.person_rows(person)[1] for person in query.people] if w_person else []
+        facets = self.facet_titles(query) if w_intent else {}
+        if not people and not facets:
             return None
-        score = np.zeros(self.n_items_, dtype=np.float32)
-        for person in people:
-            score[self.person_rows(person)[1]] += w_person / len(people)
-        if masks:
+        titles = _union([*people, *facets.values()])
+        score = np.zeros(len(titles), dtype=np.float32)
+        for rows in people:
+            score[np.searchsorted(titles, rows)] += w_person / len(people)
+        if facets:
+            matched = np.zeros(len(titles), dtype=np.float64)
+            for rows in facets.values():
+                matched[np.searchsorted(titles, rows)] += 1
             weight = w_intent * facet_share(query, parser) ** 2
-            score += np.float32(weight) * np.mean(list(masks.values()), axis=0, dtype=np.float32)
-        return score
+            score += np.float32(weight) * (matched / len(facets)).astype(np.float32)
+        return titles, score
 
     # ---------------------------------------------------------------- reasons
     def reasons(self, parsed: ParsedQuery, hits: np.ndarray, catalog_labels: dict[str, np.ndarray]) -> list[list[str]]:
         """Per hit, what of the query it answers: 'director: ...', 'cast: ...', 'genre: ...',
         'country: ...', the type and the release year. catalog_labels: 'genre' and 'country'
         label tuples per title, to show the matched labels as the catalogue spells them."""
-        masks = {facet: mask[hits].tolist() for facet, mask in self.facet_masks(parsed).items()}
+        masks = {}
+        for facet, rows in self.label_rows(parsed).items():
+            mask = np.zeros(self.n_items_, dtype=bool)
+            for titles in rows:
+                mask[titles] = True
+            masks[facet] = mask[hits].tolist()
+        if parsed.years:
+            first, last = parsed.years
+            masks["years"] = ((self.years_[hits] >= first) & (self.years_[hits] <= last)).tolist()
         if not parsed.people and not masks:
             return [[] for _ in range(len(hits))]
         credits = []   # per person: its name and, per hit, the role it is credited in (None: not credited)
         for person in parsed.people:
             role, rows = self.person_rows(person)
-            directed = np.isin(hits, self.credits_["director"].get(person.name, _NONE)).tolist()
+            directed = _contains(self.credits_["director"].get(person.name, _NONE), hits).tolist()
             credits.append((person.name, [
                 (role if role != "any" else "director" if director else "cast") if has else None
-                for has, director in zip(np.isin(hits, rows).tolist(), directed)]))
+                for has, director in zip(_contains(rows, hits).tolist(), directed)]))
         wanted = {"genre": set(parsed.genres), "country": set(parsed.countries)}
         out = []
         for r, j in enumerate(hits.tolist()):
@@ -135,10 +151,24 @@ def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     return sum(parser.facet_words(words)) / len(words)
 
 
+def _contains(rows: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """Per hit, whether it is in rows (sorted)."""
+    at = np.searchsorted(rows, hits)
+    return rows[np.minimum(at, len(rows) - 1)] == hits if len(rows) else np.zeros(len(hits), dtype=bool)
+
+
+def _union(rows: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct titles of some sorted, distinct row arrays (np.union1d, without its checks)."""
+    if len(rows) == 1:
+        return rows[0]
+    merged = np.sort(np.concatenate(rows))
+    return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+
+
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:
-    """Label -> sorted catalogue rows carrying it, for a column of label lists."""
+    """Label -> sorted distinct catalogue rows carrying it, for a column of label lists."""
     found: dict[str, list[int]] = {}
     for row, labels in enumerate(column):
         for label in labels:
             found.setdefault(label, []).append(row)
-    return {label: np.asarray(rows, dtype=np.int64) for label, rows in found.items()}
+    return {label: np.unique(np.asarray(rows, dtype=np.int64)) for label, rows in found.items()}

@@ -185,16 +185,16 @@ class HybridRecommender(BaseEstimator):
         with each block rescaled to unit length times sqrt(weight)."""
         positions = np.asarray(positions, dtype=np.int64)
         n, n_features = len(positions), self.vectors_.shape[1]
-        has_title = positions >= 0
-        has_text = np.array([bool(text) for text in texts], dtype=bool)
-        text_rows = np.flatnonzero(has_text)
-        if len(text_rows):
+        text_rows = [i for i, text in enumerate(texts) if text]
+        if text_rows:
             rows, columns, data = self.text_vectorizer_.entries([texts[i] for i in text_rows])
-            rows = text_rows[rows]
+            rows = rows if len(text_rows) == n else np.asarray(text_rows, dtype=np.int64)[rows]
         else:
             rows, columns, data = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-        if has_title.any():
-            title_rows = np.flatnonzero(has_title)
+        title_rows = np.flatnonzero(positions >= 0)
+        if len(title_rows):
+            has_title, has_text = positions >= 0, np.zeros(n, dtype=bool)
+            has_text[text_rows] = True
             entries = row_entries(self.vectors_, positions[title_rows])
             rows = np.concatenate([rows, title_rows[entries[0]]])
             columns, data = np.concatenate([columns, entries[1]]), np.concatenate([data, entries[2]])

@@ -36,21 +36,19 @@ class TextVectorizer:
 
     def entries(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The nonzero entries of transform(texts) as (rows, columns, values), sorted by row, then column."""
-        rows, columns = [], []
+        counts: dict[tuple[int, int], int] = {}   # (row, column) -> term count
         for row, text in enumerate(texts):
             tokens = self.analyzer(text)
             for block, offset, vocabulary in self.vocabularies:
                 for token in tokens[block]:
                     column = vocabulary.get(token)
                     if column is not None:
-                        rows.append(row)
-                        columns.append(offset + column)
-        keys, counts = np.unique(
-            np.asarray(rows, dtype=np.int64) * self.n_features + np.asarray(columns, dtype=np.int64),
-            return_counts=True,
-        )
-        rows, columns = np.divmod(keys, self.n_features)
-        tf = counts.astype(np.float32)
+                        key = (row, offset + column)
+                        counts[key] = counts.get(key, 0) + 1
+        keys = sorted(counts)
+        rows = np.fromiter((row for row, _ in keys), dtype=np.int64, count=len(keys))
+        columns = np.fromiter((column for _, column in keys), dtype=np.int64, count=len(keys))
+        tf = np.fromiter((counts[key] for key in keys), dtype=np.float32, count=len(keys))
         if self.sublinear_tf:
             tf = np.log(tf) + np.float32(1)
         data = scale_blocks(rows, columns, tf * self.idf[columns], len(texts), self.offsets, self.weights)

@@ -81,3 +81,29 @@ def test_dense_rows_pickle_at_half_size_and_load_equal():
     np.testing.assert_array_equal(loaded.rows, rows.rows)
     assert loaded.rows.dtype == np.float32
     assert len(pickle.dumps(rows)) < 50 * 8 * 4 * 0.6 + 200   # float16 plus the pickle's framing
+
+
+
+def _random_csr(rng, shape, density, duplicates=False):
+    """float32 CSR rows, each row's columns shuffled; with duplicates, some columns listed twice."""
+    coo = sp.coo_matrix(((rng.random(shape) < density) * rng.random(shape)).astype(np.float32))
+    repeat = rng.random(coo.nnz) < (0.3 if duplicates else 0)
+    rows = np.concatenate([coo.row, coo.row[repeat]])
+    cols = np.concatenate([coo.col, coo.col[repeat]])
+    data = np.concatenate([coo.data, rng.random(int(repeat.sum())).astype(np.float32)])
+    order = np.lexsort((rng.random(len(rows)), rows))
+    indptr = np.searchsorted(rows[order], np.arange(shape[0] + 1))
+    return sp.csr_matrix((data[order], cols[order], indptr), shape=shape)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_scores_sum_the_sparse_product_and_boosts_as_scipy_does(seed):
+    """Bit for bit: ranking ties are broken by position, so the sums must not move by a rounding."""
+    rng = np.random.default_rng(seed)
+    index = ExactIndex().fit(_random_csr(rng, (40, 30), 0.3), np.arange(40))
+    queries = _random_csr(rng, (5, 30), 0.4)
+    boosts = _random_csr(rng, (5, 40), 0.2, duplicates=True)
+    squared = np.bincount(np.repeat(np.arange(5), np.diff(queries.indptr)), weights=queries.data * queries.data)
+    expected = (queries @ index.vectors_t_).toarray() / np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
+    np.testing.assert_array_equal(index.scores(Queries(queries)), expected)
+    np.testing.assert_array_equal(index.scores(Queries(queries, boosts=boosts)), expected + boosts.toarray())
