@@ -57,7 +57,7 @@ class HybridRecommender(BaseEstimator):
     """
 
     def __init__(self, *, w_description=1.0, w_title=1.0, w_genre=0.35, w_people=0.6, w_country=0.15,
-                 w_text_title=0.2, w_semantic=1.0, w_semantic_title=0.1, w_person=2.0, w_intent=1.0,
+                 w_text_title=0.2, w_semantic=1.0, w_semantic_title=0.05, w_person=2.0, w_intent=1.0,
                  desc_ngram_max=1, desc_min_df=1, desc_max_df=0.5, desc_max_features=50_000,
                  sublinear_tf=True, people_min_df=1, ann_min_titles=50_000):
         self.w_description = w_description

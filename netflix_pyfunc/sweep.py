@@ -12,7 +12,7 @@ SEARCH_SPACE = {
     "w_people": (0.3, 0.6, 0.9),
     "w_country": (0.0, 0.15),
     "w_semantic": (0.5, 1.0, 1.5),
-    "w_semantic_title": (0.1, 0.25, 0.5),
+    "w_semantic_title": (0.05, 0.1, 0.25),
     "w_intent": (0.5, 1.0),
     "desc_ngram_max": (1, 2),
     "desc_min_df": (1, 2),
