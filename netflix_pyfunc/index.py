@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .dense_scores import QuantizedRows, exact_products
+
 # Query rows scored together: rows x catalogue dense scores.
 _CHUNK = 32
 # Candidates taken per result before dropping further members of a group already listed.
@@ -21,17 +23,22 @@ _OVERSAMPLE = 3
 
 class DenseRows:
     """n x d float32 rows of a dense block, held at float16 precision: pickled as float16 (half the
-    size; a cosine moves by < 1e-3), float32 in memory for BLAS. One object can be shared by the
-    block that made the rows and the index that searches them, and is then pickled once."""
+    size; a cosine moves by < 1e-3), float32 in memory for BLAS, with their int8 copy (`quantized`,
+    rebuilt on unpickling: it holds an onnxruntime session). One object can be shared by the block
+    that made the rows and the index that searches them, and is then pickled once.
 
-    def __init__(self, rows: np.ndarray):
+    graph: the int8 product's ONNX graph (None: build it, which needs the training-only onnx package;
+    pickles carry it)."""
+
+    def __init__(self, rows: np.ndarray, graph: bytes | None = None):
         self.rows = np.ascontiguousarray(np.asarray(rows, dtype=np.float16), dtype=np.float32)
+        self.quantized = QuantizedRows(self.rows, graph)
 
     def __getstate__(self) -> dict:
-        return {"rows": self.rows.astype(np.float16)}
+        return {"rows": self.rows.astype(np.float16), "graph": self.quantized.graph_}
 
     def __setstate__(self, state: dict) -> None:
-        self.rows = state["rows"].astype(np.float32)
+        self.__init__(state["rows"], state["graph"])
 
 
 @dataclass(frozen=True)
@@ -96,25 +103,27 @@ class ExactIndex:
         return self
 
     def scores(self, queries: Queries) -> np.ndarray:
-        """Dense rows x n scores of a batch (0 for an empty query)."""
-        sparse = queries.sparse
+        """Dense rows x n scores of a batch (0 for an empty query), every title scored in float32."""
+        raw = self._sparse_scores(queries.sparse)
+        if queries.dense is not None:
+            # rows @ queries.T, not queries @ rows.T: for a few query rows BLAS then streams the
+            # n x d rows once instead of packing them (2-3x faster for 2-32 rows, the same for one)
+            raw += (self._dense_rows().rows @ queries.dense.T).T
+        _add_boosts(raw, queries.boosts)
+        return raw
+
+    def _dense_rows(self) -> DenseRows:
+        if self.dense_ is None:
+            raise ValueError("dense queries for an index fitted without a dense block")
+        return self.dense_
+
+    def _sparse_scores(self, sparse: sp.csr_matrix) -> np.ndarray:
+        """m x n sparse scores q.x / |q|^2 (0 for an empty query)."""
         m, indptr = sparse.shape[0], sparse.indptr
         rows = np.repeat(np.arange(m), np.diff(indptr))
         squared = np.bincount(rows, weights=sparse.data * sparse.data, minlength=m)
         raw = self._sparse_products(sparse)
         raw /= np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
-        if queries.dense is not None:
-            if self.dense_ is None:
-                raise ValueError("dense queries for an index fitted without a dense block")
-            # rows @ queries.T, not queries @ rows.T: for a few query rows BLAS then streams the
-            # n x d rows once instead of packing them (2-3x faster for 2-32 rows, the same for one)
-            raw += (self.dense_.rows @ queries.dense.T).T
-        boosts = queries.boosts
-        if boosts is not None and boosts.nnz:
-            if not boosts.has_canonical_format:   # one entry per title: duplicates summed first
-                boosts = boosts.copy()
-                boosts.sum_duplicates()
-            raw[np.repeat(np.arange(m), np.diff(boosts.indptr)), boosts.indices] += boosts.data
         return raw
 
     def _sparse_products(self, sparse: sp.csr_matrix) -> np.ndarray:
@@ -136,23 +145,67 @@ class ExactIndex:
 
     def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None,
                exclude_groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Top-k (positions, scores) per query row, best first; ties by catalogue position.
+        """Top-k (positions, scores) per query row, best first; ties by catalogue position: the
+        result and scores of ranking `scores(queries)`, found without the full float32 dense product.
 
         allowed: boolean mask of the titles that may be returned (None: all);
-        exclude_groups: per query row, a group id whose titles are left out (-1: none)."""
+        exclude_groups: per query row, a group id whose titles are left out (-1: none).
+
+        With a dense part, each row is ranked on approximate scores a_x (the int8 dense product,
+        dense_scores.QuantizedRows) with a bound |s_x - a_x| <= b_x on the exact score s_x. Let T be
+        the k-th score `_top_unique` picks on the a_x and B = max b_x. Its k picks are k groups,
+        each with a title of s >= T - B, so the k-th pick of the exact ranking scores >= T - B and so
+        does every title ranked before it. Such a title has a_x + b_x >= s_x >= T - B: the allowed
+        titles passing that test (the candidates) hold the exact ranking's whole prefix up to its
+        k-th pick, in the same order (score, then position), and `_top_unique` on their exact scores
+        picks the same titles. Fewer than k groups: every allowed title is a candidate."""
         results = []
         for start in range(0, len(queries), _CHUNK):
-            scores = self.scores(queries.rows(start, start + _CHUNK))
-            for i, row_scores in enumerate(scores):
-                mask = allowed
-                group = -1 if exclude_groups is None else exclude_groups[start + i]
-                if group >= 0:
-                    mask = self.groups_ != group if mask is None else mask & (self.groups_ != group)
-                if mask is None:
-                    results.append(self._top_unique(row_scores, k))
-                else:
-                    candidates = np.flatnonzero(mask)
-                    results.append(self._top_unique(row_scores[candidates], k, candidates))
+            chunk = queries.rows(start, start + _CHUNK)
+            groups = None if exclude_groups is None else exclude_groups[start:start + len(chunk)]
+            masks = [self._mask(allowed, -1 if groups is None else groups[i]) for i in range(len(chunk))]
+            if chunk.dense is None:
+                results.extend(self._top_unique(_take(row, mask), k, mask) for row, mask in zip(self.scores(chunk), masks))
+            else:
+                results.extend(self._search_dense(chunk, k, masks))
+        return results
+
+    def _mask(self, allowed: np.ndarray | None, group: int) -> np.ndarray | None:
+        """Positions of the titles a row may return (None: all)."""
+        if group >= 0:
+            allowed = self.groups_ != group if allowed is None else allowed & (self.groups_ != group)
+        return None if allowed is None else np.flatnonzero(allowed)
+
+    def _search_dense(self, chunk: Queries, k: int, masks: list) -> list[tuple[np.ndarray, np.ndarray]]:
+        """search's top-k for a chunk with a dense part: candidates from the approximate scores,
+        ranked on their exact ones (see search)."""
+        dense = self._dense_rows()
+        base = self._sparse_scores(chunk.sparse)
+        approx, norms, errors = dense.quantized.approximate(chunk.dense)
+        approx += base
+        boosts = _boost_rows(chunk.boosts, self.n_items_)
+        if boosts is not None:
+            approx += boosts
+        candidates = []
+        for i, mask in enumerate(masks):
+            _, picked = self._top_unique(_take(approx[i], mask), k, mask)
+            if len(picked) < k:
+                candidates.append(np.arange(self.n_items_) if mask is None else mask)
+                continue
+            bound, max_bound = dense.quantized.bounds(norms[i], errors[i])
+            # float32 rounding of the three additions on either side (each within u of its sum)
+            size = np.abs(base[i]).max() + (0 if boosts is None else np.abs(boosts[i]).max())
+            slack = 8 * 2.0 ** -24 * (size + 2 * (norms[i] + errors[i]) * dense.quantized.max_norm_)
+            keep = approx[i] + (bound + slack) >= float(picked[-1]) - max_bound - slack
+            candidates.append(np.flatnonzero(keep) if mask is None else mask[keep[mask]])
+        union = np.unique(np.concatenate(candidates))
+        products = exact_products(dense.rows, union, chunk.dense)
+        results = []
+        for i, found in enumerate(candidates):
+            scores = base[i, found] + products[np.searchsorted(union, found), i]
+            if boosts is not None:
+                scores += boosts[i, found]
+            results.append(self._top_unique(scores, k, found))
         return results
 
     def _top_unique(self, scores: np.ndarray, k: int, candidates: np.ndarray | None = None):
@@ -161,7 +214,10 @@ class ExactIndex:
         n = len(scores)
         take = min(n, k * _OVERSAMPLE)
         while True:
-            shortlist = np.argpartition(-scores, take - 1)[:take] if take < n else np.arange(n)
+            if take < n:   # with every title tied at the cutoff: the picks are the full sort's
+                shortlist = np.flatnonzero(scores >= scores[np.argpartition(-scores, take - 1)[take - 1]])
+            else:
+                shortlist = np.arange(n)
             positions = shortlist if candidates is None else candidates[shortlist]
             order = np.lexsort((positions, -scores[shortlist]))
             chosen, seen = [], set()   # a few dozen: a set beats np.unique's sorts
@@ -175,3 +231,25 @@ class ExactIndex:
                 chosen = np.asarray(chosen, dtype=np.int64)
                 return (chosen if candidates is None else candidates[chosen]), scores[chosen]
             take = min(n, take * 4)
+
+
+def _boost_rows(boosts: sp.csr_matrix | None, n: int) -> np.ndarray | None:
+    """m x n dense boosts (None: none), in the boosts' dtype: added to float32 scores, each sum
+    rounds once, as _add_boosts' does (a title without a boost adds 0)."""
+    if boosts is None or not boosts.nnz:
+        return None
+    return boosts.toarray()
+
+
+def _add_boosts(raw: np.ndarray, boosts: sp.csr_matrix | None) -> None:
+    """Add each row's boosts to the titles they name, in place."""
+    if boosts is not None and boosts.nnz:
+        if not boosts.has_canonical_format:   # one entry per title: duplicates summed first
+            boosts = boosts.copy()
+            boosts.sum_duplicates()
+        m = raw.shape[0]
+        raw[np.repeat(np.arange(m), np.diff(boosts.indptr)), boosts.indices] += boosts.data
+
+
+def _take(row: np.ndarray, positions: np.ndarray | None) -> np.ndarray:
+    return row if positions is None else row[positions]

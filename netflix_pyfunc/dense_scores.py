@@ -1,0 +1,150 @@
+"""Dense-block scores for exact search: cheap approximate ones with a rigorous error bound, and the
+exact float32 ones of chosen rows.
+
+`QuantizedRows` holds an int8 copy of the catalogue's dense rows (per-row symmetric scale, a quarter
+of the bytes) and multiplies quantised queries through onnxruntime's integer MatMul. For every query
+row and title it also gives a bound b_x with |exact - approximate| <= b_x, where "exact" is the
+float32 product BLAS computes (rows @ queries.T). Why the bound holds, for a query q and a title's row e:
+
+- int8 rows: e~ = s_e * round(e / s_e), s_e = max|e_i| / 127; query: q~ = s_q * round(q / s_q) the
+  same way. The int32 dot of the two int8 vectors is exact (|sum| <= d * 127^2 < 2^24, so its float32
+  cast is exact too); scaling it by s_e then s_q rounds twice: |approx - q~.e~| <= 2u |q~||e~|
+  (u = 2^-24, float32's unit roundoff).
+- q.e - q~.e~ = q.(e - e~) + (q - q~).e~, so by Cauchy-Schwarz |q.e - q~.e~| <= |q| r + |q - q~| |e~|
+  with r = |e - e~| (per title, precomputed) and |q|, |q - q~| per query row.
+- BLAS' float32 dot of d products, in any order, with or without FMA, is within gamma_d sum|q_i e_i|
+  <= gamma_d |q||e| of q.e (gamma_d = d u / (1 - d u)).
+- |q~| <= |q| + |q - q~|.
+Together: |exact - approx| <= |q| (r + gamma_d |e| + 2u |e~|) + |q - q~| |e~| (1 + 2u). Both
+per-title factors are computed in float64 and rounded up by a relative 1e-6, far more than the
+float64 and float32 rounding of their own computation; `bounds` does the same for the query's part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import onnxruntime as ort
+
+_U = 2.0 ** -24
+# A product rows[subset] @ queries.T of at least this many multiply-adds uses OpenBLAS' general sgemm
+# kernels, whose value for an entry does not depend on the other rows; smaller ones go through its
+# small-matrix kernels, which sum in another order (see exact_products).
+_MIN_GEMM = 2 ** 20
+# OpenBLAS' sgemv computes rows in blocks of 4 and the last n % 4 rows with other kernels.
+_GEMV_BLOCK = 4
+# Rows gathered for one sgemv, padded to a multiple of this: a split between threads then falls
+# on a block boundary, as it does for the whole catalogue.
+_GEMV_PAD = 64
+# Candidate rows past which the full product costs about as much as gathering them.
+_FULL_SHARE = 4
+
+
+def _graph(n: int, d: int) -> bytes:
+    """The ONNX graph (opset 17): uint8 queries a (zero point 128) and their scales a_scale (m x 1)
+    times the int8 rows B (d x n, zero point 0) and their scales b_scale (1 x n). B and b_scale are
+    external initializers, given to the session from memory (SessionOptions.add_external_initializers)."""
+    from onnx import TensorProto, helper   # training-only dependency: the bytes are pickled with the rows
+
+    def external(name: str, dtype: int, dims: list) -> TensorProto:
+        tensor = TensorProto(name=name, data_type=dtype, dims=dims, data_location=TensorProto.EXTERNAL)
+        entry = tensor.external_data.add()
+        entry.key, entry.value = "location", f"{name}.bin"
+        return tensor
+
+    nodes = [helper.make_node("MatMulInteger", ["a", "B", "a_zero"], ["products"]),
+             helper.make_node("Cast", ["products"], ["floats"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["floats", "b_scale"], ["scaled"]),
+             helper.make_node("Mul", ["scaled", "a_scale"], ["scores"])]
+    graph = helper.make_graph(
+        nodes, "int8_dense_scores",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, ["m", d]),
+         helper.make_tensor_value_info("a_scale", TensorProto.FLOAT, ["m", 1])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["m", n])],
+        [helper.make_tensor("a_zero", TensorProto.UINT8, [], [128]),
+         external("B", TensorProto.INT8, [d, n]), external("b_scale", TensorProto.FLOAT, [1, n])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9).SerializeToString()
+
+
+def quantize(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row symmetric int8: (values as int8, scales as float32); rows of zeros get scale 1."""
+    scales = np.abs(rows).max(axis=1) / np.float32(127)
+    scales = np.where(scales > 0, scales, 1).astype(np.float32)
+    return np.clip(np.rint(rows / scales[:, None]), -127, 127).astype(np.int8), scales
+
+
+class QuantizedRows:
+    """The int8 copy of float32 rows (n x d), its error factors and an onnxruntime session.
+
+    graph: _graph(n, d)'s bytes (None: build them; needs the onnx package, which training has)."""
+
+    def __init__(self, rows: np.ndarray, graph: bytes | None = None):
+        values, scales = quantize(rows)
+        approx = values.astype(np.float64) * scales[:, None]
+        norms = np.linalg.norm(rows.astype(np.float64), axis=1)
+        approx_norms = np.linalg.norm(approx, axis=1)
+        errors = np.linalg.norm(rows - approx, axis=1)
+        d = rows.shape[1]
+        gamma = d * _U / (1 - d * _U)
+        margin = 1 + 1e-6
+        self.row_factor_ = (errors + gamma * norms + 2 * _U * approx_norms) * margin
+        self.query_factor_ = approx_norms * (1 + 2 * _U) * margin
+        self.max_row_factor_, self.max_query_factor_ = self.row_factor_.max(initial=0), self.query_factor_.max(initial=0)
+        self.max_norm_ = max(norms.max(initial=0), approx_norms.max(initial=0))
+        self.graph_ = _graph(len(rows), d) if graph is None else graph
+        # kept: the session reads them from this memory
+        self._values = [ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(values.T)),
+                        ort.OrtValue.ortvalue_from_numpy(scales[None, :])]
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_external_initializers(["B", "b_scale"], self._values)
+        self.session_ = ort.InferenceSession(self.graph_, sess_options=options, providers=["CPUExecutionProvider"])
+
+    def approximate(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(m x n approximate float32 products, |q| and |q - q~| per query row, float64)."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        values, scales = quantize(queries)
+        approx = values.astype(np.float64) * scales[:, None]
+        norms = np.linalg.norm(queries.astype(np.float64), axis=1)
+        errors = np.linalg.norm(queries - approx, axis=1)
+        feed = {"a": (values.astype(np.int16) + 128).astype(np.uint8), "a_scale": scales[:, None]}
+        return self.session_.run(None, feed)[0], norms, errors
+
+    def bounds(self, norm: float, error: float) -> tuple[np.ndarray, float]:
+        """Per title, the bound on |exact - approximate| for a query row with |q| = norm and |q - q~|
+        = error, and its maximum over titles."""
+        norm, error = norm * (1 + 1e-6), error * (1 + 1e-6)
+        return norm * self.row_factor_ + error * self.query_factor_, norm * self.max_row_factor_ + error * self.max_query_factor_
+
+
+def exact_products(rows: np.ndarray, positions: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """len(positions) x m float32: rows[positions] @ queries.T, equal bit for bit to the same entries
+    of the full product rows @ queries.T (what exact search scores), on fewer rows when there are few.
+
+    positions: sorted, distinct. OpenBLAS' value for one entry depends on the call it is computed in:
+    one query row (m = 1) goes through sgemv, which takes rows in blocks of 4 and the last n % 4 with
+    other kernels; several go through sgemm, whose small-matrix kernels (below about 5e5
+    multiply-adds here) sum in another order than its general ones. So the gathered rows are
+    padded to a multiple of 64 (m = 1; the catalogue's last n % 4 rows computed apart, as in the
+    full product) or to _MIN_GEMM multiply-adds (m > 1). With several BLAS threads the full product's
+    rows are split between them, and an entry may differ in its last bits where a split falls off a
+    block boundary; the model serves with one."""
+    n, d = rows.shape
+    m = len(queries)
+    if len(positions) * _FULL_SHARE > n:
+        return (rows @ queries.T)[positions]
+    if m > 1:
+        count = max(len(positions), -(-_MIN_GEMM // (m * d)))
+        padded = np.concatenate([positions, np.zeros(count - len(positions), dtype=positions.dtype)])
+        return (rows[padded] @ queries.T)[:len(positions)]
+    tail = n - n % _GEMV_BLOCK
+    inner = positions < tail
+    head = positions[inner]
+    out = np.empty((len(positions), 1), dtype=np.result_type(rows, queries))
+    if len(head):
+        padded = np.concatenate([head, np.full(-len(head) % _GEMV_PAD, head[0])])
+        out[inner] = (rows[padded] @ queries.T)[:len(head)]
+    if not inner.all():
+        out[~inner] = (rows[tail:] @ queries.T)[positions[~inner] - tail]
+    return out
