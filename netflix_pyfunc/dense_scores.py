@@ -40,8 +40,9 @@ _FULL_SHARE = 4
 
 
 def _graph(n: int, d: int) -> bytes:
-    """The ONNX graph (opset 17): uint8 queries a (zero point 128) and their scales a_scale (m x 1)
-    times the int8 rows B (d x n, zero point 0) and their scales b_scale (1 x n). B and b_scale are
+    """The ONNX graph (opset 17) of `approximate`: float32 queries q (m x d) quantised as `quantize`
+    does (values v, scales s), then v times the int8 rows B (d x n) as integers, scaled by the
+    rows' scales b_scale (1 x n) and s; also |q| and |q - v s| (m each, float32). B and b_scale are
     external initializers, given to the session from memory (SessionOptions.add_external_initializers)."""
     from onnx import TensorProto, helper   # training-only dependency: the bytes are pickled with the rows
 
@@ -51,25 +52,43 @@ def _graph(n: int, d: int) -> bytes:
         entry.key, entry.value = "location", f"{name}.bin"
         return tensor
 
-    nodes = [helper.make_node("MatMulInteger", ["a", "B", "a_zero"], ["products"]),
-             helper.make_node("Cast", ["products"], ["floats"], to=TensorProto.FLOAT),
-             helper.make_node("Mul", ["floats", "b_scale"], ["scaled"]),
-             helper.make_node("Mul", ["scaled", "a_scale"], ["scores"])]
+    def node(op: str, inputs: list, output: str, **attributes) -> object:
+        return helper.make_node(op, inputs, [output], **attributes)
+
+    constants = [helper.make_tensor(name, TensorProto.FLOAT, [], [value])
+                 for name, value in (("c127", 127.0), ("cminus127", -127.0), ("c128", 128.0), ("tiny", 2.0 ** -126))]
+    nodes = [node("Abs", ["q"], "abs"), node("ReduceMax", ["abs"], "largest", axes=[1], keepdims=1),
+             node("Div", ["largest", "c127"], "ratio"), node("Max", ["ratio", "tiny"], "s"),   # a zero row: v = 0
+             node("Div", ["q", "s"], "unrounded"), node("Round", ["unrounded"], "rounded"),
+             node("Clip", ["rounded", "cminus127", "c127"], "v"),
+             node("Add", ["v", "c128"], "shifted"), node("Cast", ["shifted"], "a", to=TensorProto.UINT8),
+             node("MatMulInteger", ["a", "B", "a_zero"], "products"),
+             node("Cast", ["products"], "floats", to=TensorProto.FLOAT),
+             node("Mul", ["floats", "b_scale"], "scaled"), node("Mul", ["scaled", "s"], "scores"),
+             node("ReduceL2", ["q"], "norms", axes=[1], keepdims=0),
+             node("Mul", ["v", "s"], "approx"), node("Sub", ["q", "approx"], "difference"),
+             node("ReduceL2", ["difference"], "errors", axes=[1], keepdims=0)]
     graph = helper.make_graph(
-        nodes, "int8_dense_scores",
-        [helper.make_tensor_value_info("a", TensorProto.UINT8, ["m", d]),
-         helper.make_tensor_value_info("a_scale", TensorProto.FLOAT, ["m", 1])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["m", n])],
-        [helper.make_tensor("a_zero", TensorProto.UINT8, [], [128]),
+        nodes, "int8_dense_scores", [helper.make_tensor_value_info("q", TensorProto.FLOAT, ["m", d])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["m", n]),
+         helper.make_tensor_value_info("norms", TensorProto.FLOAT, ["m"]),
+         helper.make_tensor_value_info("errors", TensorProto.FLOAT, ["m"])],
+        [*constants, helper.make_tensor("a_zero", TensorProto.UINT8, [], [128]),
          external("B", TensorProto.INT8, [d, n]), external("b_scale", TensorProto.FLOAT, [1, n])])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9).SerializeToString()
 
 
 def quantize(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row symmetric int8: (values as int8, scales as float32); rows of zeros get scale 1."""
-    scales = np.abs(rows).max(axis=1) / np.float32(127)
-    scales = np.where(scales > 0, scales, 1).astype(np.float32)
-    return np.clip(np.rint(rows / scales[:, None]), -127, 127).astype(np.int8), scales
+    """Per-row symmetric int8 values (as float32 integers in -127..127) and their float32 scales
+    (a column), so that rows ~ values * scales; a row of zeros gets scale 1."""
+    scales = np.abs(rows).max(axis=1, keepdims=True) / np.float32(127)
+    scales[scales == 0] = 1
+    return np.clip(np.rint(rows / scales), -127, 127), scales
+
+
+def _norms(rows: np.ndarray) -> np.ndarray:
+    """Euclidean row norms of a float64 array."""
+    return np.sqrt(np.einsum("ij,ij->i", rows, rows))
 
 
 class QuantizedRows:
@@ -79,10 +98,9 @@ class QuantizedRows:
 
     def __init__(self, rows: np.ndarray, graph: bytes | None = None):
         values, scales = quantize(rows)
-        approx = values.astype(np.float64) * scales[:, None]
-        norms = np.linalg.norm(rows.astype(np.float64), axis=1)
-        approx_norms = np.linalg.norm(approx, axis=1)
-        errors = np.linalg.norm(rows - approx, axis=1)
+        approx = values.astype(np.float64) * scales
+        norms, approx_norms = _norms(rows.astype(np.float64)), _norms(approx)
+        errors = _norms(rows - approx)
         d = rows.shape[1]
         gamma = d * _U / (1 - d * _U)
         margin = 1 + 1e-6
@@ -90,10 +108,11 @@ class QuantizedRows:
         self.query_factor_ = approx_norms * (1 + 2 * _U) * margin
         self.max_row_factor_, self.max_query_factor_ = self.row_factor_.max(initial=0), self.query_factor_.max(initial=0)
         self.max_norm_ = max(norms.max(initial=0), approx_norms.max(initial=0))
+        self.norm_margin_ = 1 + 2 * gamma + 1e-6
         self.graph_ = _graph(len(rows), d) if graph is None else graph
         # kept: the session reads them from this memory
-        self._values = [ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(values.T)),
-                        ort.OrtValue.ortvalue_from_numpy(scales[None, :])]
+        self._values = [ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(values.T.astype(np.int8))),
+                        ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(scales.T))]
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -102,20 +121,23 @@ class QuantizedRows:
         self.session_ = ort.InferenceSession(self.graph_, sess_options=options, providers=["CPUExecutionProvider"])
 
     def approximate(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(m x n approximate float32 products, |q| and |q - q~| per query row, float64)."""
-        queries = np.ascontiguousarray(queries, dtype=np.float32)
-        values, scales = quantize(queries)
-        approx = values.astype(np.float64) * scales[:, None]
-        norms = np.linalg.norm(queries.astype(np.float64), axis=1)
-        errors = np.linalg.norm(queries - approx, axis=1)
-        feed = {"a": (values.astype(np.int16) + 128).astype(np.uint8), "a_scale": scales[:, None]}
-        return self.session_.run(None, feed)[0], norms, errors
+        """(m x n approximate float32 products, and per query row upper bounds on |q| and |q - q~|).
+
+        The graph computes both norms in float32: a sum of d squares in any order is within gamma_d
+        of its value, and q - v s within u (|q~_i| + |q_i - q~_i|) per coordinate, hence the margins."""
+        scores, norms, errors = self.session_.run(None, {"q": np.ascontiguousarray(queries, dtype=np.float32)})
+        norms = norms.astype(np.float64) * self.norm_margin_
+        return scores, norms, errors * self.norm_margin_ + 4 * _U * norms
 
     def bounds(self, norm: float, error: float) -> tuple[np.ndarray, float]:
         """Per title, the bound on |exact - approximate| for a query row with |q| = norm and |q - q~|
-        = error, and its maximum over titles."""
+        = error, and a bound on its maximum over titles (max_bound)."""
         norm, error = norm * (1 + 1e-6), error * (1 + 1e-6)
-        return norm * self.row_factor_ + error * self.query_factor_, norm * self.max_row_factor_ + error * self.max_query_factor_
+        return norm * self.row_factor_ + error * self.query_factor_, self.max_bound(norm, error)
+
+    def max_bound(self, norm: float, error: float) -> float:
+        """At least the largest of bounds(norm, error)'s per-title bounds."""
+        return (norm * self.max_row_factor_ + error * self.max_query_factor_) * (1 + 1e-6)
 
 
 def exact_products(rows: np.ndarray, positions: np.ndarray, queries: np.ndarray) -> np.ndarray:

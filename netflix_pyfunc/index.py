@@ -1,9 +1,11 @@
 """Exact search over the catalogue: sparse TF-IDF blocks, a dense block and per-query boosts.
 
 An index is fitted on the catalogue's vectors and answers `search(queries, k, allowed,
-exclude_groups)` for a `Queries` batch. Another index (approximate, say, for the dense block of a
-much larger catalogue) only has to answer the same call: a boost names the titles it applies to,
-so such an index can add them to its candidates.
+exclude_groups)` for a `Queries` batch: the titles and scores of ranking every title's float32
+score, found by ranking an int8 dense product first and rescoring its candidates (see search).
+Another index (approximate, say, for the dense block of a much larger catalogue) only has to
+answer the same call: a boost names the titles it applies to, so such an index can add them to
+its candidates.
 """
 
 from __future__ import annotations
@@ -155,8 +157,8 @@ class ExactIndex:
         dense_scores.QuantizedRows) with a bound |s_x - a_x| <= b_x on the exact score s_x. Let T be
         the k-th score `_top_unique` picks on the a_x and B = max b_x. Its k picks are k groups,
         each with a title of s >= T - B, so the k-th pick of the exact ranking scores >= T - B and so
-        does every title ranked before it. Such a title has a_x + b_x >= s_x >= T - B: the allowed
-        titles passing that test (the candidates) hold the exact ranking's whole prefix up to its
+        does every title ranked before it. Such a title has a_x + b_x >= s_x >= T - B, so a_x >=
+        T - 2B: the allowed titles passing that test (the candidates) hold the exact ranking's whole prefix up to its
         k-th pick, in the same order (score, then position), and `_top_unique` on their exact scores
         picks the same titles. Fewer than k groups: every allowed title is a candidate."""
         results = []
@@ -183,7 +185,7 @@ class ExactIndex:
         base = self._sparse_scores(chunk.sparse)
         approx, norms, errors = dense.quantized.approximate(chunk.dense)
         approx += base
-        boosts = _boost_rows(chunk.boosts, self.n_items_)
+        boosts = _boost_rows(chunk.boosts)
         if boosts is not None:
             approx += boosts
         candidates = []
@@ -192,11 +194,14 @@ class ExactIndex:
             if len(picked) < k:
                 candidates.append(np.arange(self.n_items_) if mask is None else mask)
                 continue
-            bound, max_bound = dense.quantized.bounds(norms[i], errors[i])
-            # float32 rounding of the three additions on either side (each within u of its sum)
+            # s_x and a_x each add three float32 terms (sparse, dense, boost), each sum within u of
+            # its exact value: 8u times the terms' size covers both sides' rounding, generously
             size = np.abs(base[i]).max() + (0 if boosts is None else np.abs(boosts[i]).max())
             slack = 8 * 2.0 ** -24 * (size + 2 * (norms[i] + errors[i]) * dense.quantized.max_norm_)
-            keep = approx[i] + (bound + slack) >= float(picked[-1]) - max_bound - slack
+            # a_x + b_x >= T - B with every b_x <= B: a_x >= T - 2B, the threshold rounded down
+            bound = dense.quantized.max_bound(norms[i], errors[i]) + slack
+            threshold = np.nextafter(np.float32(float(picked[-1]) - 2 * bound), np.float32(-np.inf))
+            keep = approx[i] >= threshold
             candidates.append(np.flatnonzero(keep) if mask is None else mask[keep[mask]])
         union = np.unique(np.concatenate(candidates))
         products = exact_products(dense.rows, union, chunk.dense)
@@ -233,7 +238,7 @@ class ExactIndex:
             take = min(n, take * 4)
 
 
-def _boost_rows(boosts: sp.csr_matrix | None, n: int) -> np.ndarray | None:
+def _boost_rows(boosts: sp.csr_matrix | None) -> np.ndarray | None:
     """m x n dense boosts (None: none), in the boosts' dtype: added to float32 scores, each sum
     rounds once, as _add_boosts' does (a title without a boost adds 0)."""
     if boosts is None or not boosts.nnz:

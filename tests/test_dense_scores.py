@@ -54,7 +54,7 @@ def test_each_term_of_the_bound_covers_its_own_rounding(exact_side):
     if exact_side == "rows":
         assert np.all(rows.quantized.row_factor_ < 1e-4)   # only float32's gamma_d: r = 0
     else:
-        assert np.all(errors == 0)                         # q = q~
+        assert np.all(errors <= 1e-6 * norms)              # q = q~: only the float32 margin
 
 
 @pytest.mark.parametrize("m", [1, 2, 5, 32])
@@ -162,9 +162,8 @@ class _Adversary:
         approx = exact + np.where(ranks < self.top, -1, 1) * self.spread * norms[:, None]
         return approx.astype(np.float32), norms, np.zeros(len(queries))
 
-    def bounds(self, norm, error):
-        bound = np.full(len(self.rows), self.spread * norm * (1 + 1e-3))
-        return bound, bound.max()
+    def max_bound(self, norm, error):
+        return self.spread * norm * (1 + 1e-3)
 
 
 @pytest.mark.parametrize("k", [3, 10])
