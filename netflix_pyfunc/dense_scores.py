@@ -35,8 +35,6 @@ _GEMV_BLOCK = 4
 # Rows gathered for one sgemv, padded to a multiple of this: a split between threads then falls
 # on a block boundary, as it does for the whole catalogue.
 _GEMV_PAD = 64
-# Candidate rows past which the full product costs about as much as gathering them.
-_FULL_SHARE = 4
 
 
 def _graph(n: int, d: int) -> bytes:
@@ -142,7 +140,7 @@ class QuantizedRows:
 
 def exact_products(rows: np.ndarray, positions: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """len(positions) x m float32: rows[positions] @ queries.T, equal bit for bit to the same entries
-    of the full product rows @ queries.T (what exact search scores), on fewer rows when there are few.
+    of the full product rows @ queries.T (what exact search scores).
 
     positions: sorted, distinct. OpenBLAS' value for one entry depends on the call it is computed in:
     one query row (m = 1) goes through sgemv, which takes rows in blocks of 4 and the last n % 4 with
@@ -154,8 +152,6 @@ def exact_products(rows: np.ndarray, positions: np.ndarray, queries: np.ndarray)
     block boundary; the model serves with one."""
     n, d = rows.shape
     m = len(queries)
-    if len(positions) * _FULL_SHARE > n:
-        return (rows @ queries.T)[positions]
     if m > 1:
         count = max(len(positions), -(-_MIN_GEMM // (m * d)))
         padded = np.concatenate([positions, np.zeros(count - len(positions), dtype=positions.dtype)])

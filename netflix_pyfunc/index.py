@@ -21,6 +21,9 @@ from .dense_scores import QuantizedRows, exact_products
 _CHUNK = 32
 # Candidates taken per result before dropping further members of a group already listed.
 _OVERSAMPLE = 3
+# A chunk whose rows ask for more than n / _FULL_SHARE results between them, or whose candidates
+# number that many, is scored in full: gathering their rows would cost about as much.
+_FULL_SHARE = 4
 
 
 class DenseRows:
@@ -106,7 +109,10 @@ class ExactIndex:
 
     def scores(self, queries: Queries) -> np.ndarray:
         """Dense rows x n scores of a batch (0 for an empty query), every title scored in float32."""
-        raw = self._sparse_scores(queries.sparse)
+        return self._add_dense_and_boosts(self._sparse_scores(queries.sparse), queries)
+
+    def _add_dense_and_boosts(self, raw: np.ndarray, queries: Queries) -> np.ndarray:
+        """raw (the sparse scores) plus every title's dense score, then the boosts, in place."""
         if queries.dense is not None:
             # rows @ queries.T, not queries @ rows.T: for a few query rows BLAS then streams the
             # n x d rows once instead of packing them (2-3x faster for 2-32 rows, the same for one)
@@ -181,11 +187,13 @@ class ExactIndex:
     def _search_dense(self, chunk: Queries, k: int, masks: list) -> list[tuple[np.ndarray, np.ndarray]]:
         """search's top-k for a chunk with a dense part: candidates from the approximate scores,
         ranked on their exact ones (see search)."""
-        dense = self._dense_rows()
         base = self._sparse_scores(chunk.sparse)
-        approx, norms, errors = dense.quantized.approximate(chunk.dense)
+        if len(chunk) * k * _FULL_SHARE > self.n_items_:   # the candidates' union would be about as big
+            return self._rank(chunk, k, base, masks, None)
+        quantized = self._dense_rows().quantized
+        approx, norms, errors = quantized.approximate(chunk.dense)
         approx += base
-        boosts = _boost_rows(chunk.boosts)
+        boosts = None if chunk.boosts is None or not chunk.boosts.nnz else chunk.boosts.toarray()
         if boosts is not None:
             approx += boosts
         candidates = []
@@ -197,18 +205,28 @@ class ExactIndex:
             # s_x and a_x each add three float32 terms (sparse, dense, boost), each sum within u of
             # its exact value: 8u times the terms' size covers both sides' rounding, generously
             size = np.abs(base[i]).max() + (0 if boosts is None else np.abs(boosts[i]).max())
-            slack = 8 * 2.0 ** -24 * (size + 2 * (norms[i] + errors[i]) * dense.quantized.max_norm_)
+            slack = 8 * 2.0 ** -24 * (size + 2 * (norms[i] + errors[i]) * quantized.max_norm_)
             # a_x + b_x >= T - B with every b_x <= B: a_x >= T - 2B, the threshold rounded down
-            bound = dense.quantized.max_bound(norms[i], errors[i]) + slack
+            bound = quantized.max_bound(norms[i], errors[i]) + slack
             threshold = np.nextafter(np.float32(float(picked[-1]) - 2 * bound), np.float32(-np.inf))
             keep = approx[i] >= threshold
             candidates.append(np.flatnonzero(keep) if mask is None else mask[keep[mask]])
-        union = np.unique(np.concatenate(candidates))
-        products = exact_products(dense.rows, union, chunk.dense)
+        return self._rank(chunk, k, base, masks, candidates, boosts)
+
+    def _rank(self, chunk: Queries, k: int, base: np.ndarray, masks: list, candidates: list | None,
+              boosts: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """_top_unique of each row's candidates (sorted positions; None: all it may return) on their
+        exact scores, summed as `scores` sums them (sparse + dense, then the boost; `boosts`: the
+        chunk's as dense rows). Scores every title when the candidates are most of them."""
+        union = None if candidates is None else np.unique(np.concatenate(candidates))
+        if union is None or len(union) * _FULL_SHARE > self.n_items_:
+            raw = self._add_dense_and_boosts(base, chunk)
+            return [self._top_unique(_take(row, mask), k, mask) for row, mask in zip(raw, masks)]
+        products = exact_products(self.dense_.rows, union, chunk.dense)
         results = []
         for i, found in enumerate(candidates):
             scores = base[i, found] + products[np.searchsorted(union, found), i]
-            if boosts is not None:
+            if boosts is not None:   # a title without a boost adds 0; each sum rounds once, as in _add_boosts
                 scores += boosts[i, found]
             results.append(self._top_unique(scores, k, found))
         return results
@@ -236,14 +254,6 @@ class ExactIndex:
                 chosen = np.asarray(chosen, dtype=np.int64)
                 return (chosen if candidates is None else candidates[chosen]), scores[chosen]
             take = min(n, take * 4)
-
-
-def _boost_rows(boosts: sp.csr_matrix | None) -> np.ndarray | None:
-    """m x n dense boosts (None: none), in the boosts' dtype: added to float32 scores, each sum
-    rounds once, as _add_boosts' does (a title without a boost adds 0)."""
-    if boosts is None or not boosts.nnz:
-        return None
-    return boosts.toarray()
 
 
 def _add_boosts(raw: np.ndarray, boosts: sp.csr_matrix | None) -> None:
