@@ -26,6 +26,8 @@ import numpy as np
 import onnxruntime as ort
 
 _U = 2.0 ** -24
+# Rows quantised at a time (their float64 copies are made a block at a time).
+_BLOCK = 1 << 16
 # A product rows[subset] @ queries.T of at least this many multiply-adds uses OpenBLAS' general sgemm
 # kernels, whose value for an entry does not depend on the other rows; smaller ones go through its
 # small-matrix kernels, which sum in another order (see exact_products).
@@ -95,11 +97,16 @@ class QuantizedRows:
     graph: _graph(n, d)'s bytes (None: build them; needs the onnx package, which training has)."""
 
     def __init__(self, rows: np.ndarray, graph: bytes | None = None):
-        values, scales = quantize(rows)
-        approx = values.astype(np.float64) * scales
-        norms, approx_norms = _norms(rows.astype(np.float64)), _norms(approx)
-        errors = _norms(rows - approx)
-        d = rows.shape[1]
+        n, d = rows.shape
+        values, scales = np.empty((d, n), dtype=np.int8), np.empty((1, n), dtype=np.float32)
+        norms, approx_norms, errors = np.empty(n), np.empty(n), np.empty(n)
+        for start in range(0, n, _BLOCK):   # float64 copies of a block at a time
+            stop = start + _BLOCK
+            block, (block_values, block_scales) = rows[start:stop], quantize(rows[start:stop])
+            approx = block_values.astype(np.float64) * block_scales
+            values[:, start:stop], scales[0, start:stop] = block_values.T, block_scales[:, 0]
+            norms[start:stop], approx_norms[start:stop] = _norms(block.astype(np.float64)), _norms(approx)
+            errors[start:stop] = _norms(block - approx)
         gamma = d * _U / (1 - d * _U)
         margin = 1 + 1e-6
         self.row_factor_ = (errors + gamma * norms + 2 * _U * approx_norms) * margin
@@ -107,15 +114,14 @@ class QuantizedRows:
         self.max_row_factor_, self.max_query_factor_ = self.row_factor_.max(initial=0), self.query_factor_.max(initial=0)
         self.max_norm_ = max(norms.max(initial=0), approx_norms.max(initial=0))
         self.norm_margin_ = 1 + 2 * gamma + 1e-6
-        self.graph_ = _graph(len(rows), d) if graph is None else graph
+        self.graph_ = _graph(n, d) if graph is None else graph
         # kept: the session reads them from this memory
-        self._values = [ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(values.T.astype(np.int8))),
-                        ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(scales.T))]
+        self.initializers_ = [ort.OrtValue.ortvalue_from_numpy(values), ort.OrtValue.ortvalue_from_numpy(scales)]
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.add_external_initializers(["B", "b_scale"], self._values)
+        options.add_external_initializers(["B", "b_scale"], self.initializers_)
         self.session_ = ort.InferenceSession(self.graph_, sess_options=options, providers=["CPUExecutionProvider"])
 
     def approximate(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -28,19 +28,25 @@ _FULL_SHARE = 4
 
 class DenseRows:
     """n x d float32 rows of a dense block, held at float16 precision: pickled as float16 (half the
-    size; a cosine moves by < 1e-3), float32 in memory for BLAS, with their int8 copy (`quantized`,
-    rebuilt on unpickling: it holds an onnxruntime session). One object can be shared by the block
-    that made the rows and the index that searches them, and is then pickled once.
+    size; a cosine moves by < 1e-3), float32 in memory for BLAS. One object can be shared by the
+    block that made the rows and the index that searches them, and is then pickled once.
 
-    graph: the int8 product's ONNX graph (None: build it, which needs the training-only onnx package;
-    pickles carry it)."""
+    `quantized`: their int8 copy (dense_scores.QuantizedRows) once `quantize` made it (ExactIndex
+    does; an approximate index at 880k titles need not), None before. A pickle carries its ONNX
+    graph (a few hundred bytes) and unpickling rebuilds it: it holds an onnxruntime session."""
 
     def __init__(self, rows: np.ndarray, graph: bytes | None = None):
         self.rows = np.ascontiguousarray(np.asarray(rows, dtype=np.float16), dtype=np.float32)
-        self.quantized = QuantizedRows(self.rows, graph)
+        self.quantized = None if graph is None else QuantizedRows(self.rows, graph)
+
+    def quantize(self) -> QuantizedRows:
+        """The int8 copy, made on the first call (which needs the training-only onnx package)."""
+        if self.quantized is None:
+            self.quantized = QuantizedRows(self.rows)
+        return self.quantized
 
     def __getstate__(self) -> dict:
-        return {"rows": self.rows.astype(np.float16), "graph": self.quantized.graph_}
+        return {"rows": self.rows.astype(np.float16), "graph": None if self.quantized is None else self.quantized.graph_}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["rows"], state["graph"])
@@ -96,13 +102,16 @@ class ExactIndex:
 
     def fit(self, vectors: sp.csr_matrix, groups: np.ndarray, dense: DenseRows | None = None) -> ExactIndex:
         """vectors: n x D catalogue rows; groups: n ids, titles with one id count as one result;
-        dense: n x d unit rows of the dense block (None: no dense block), kept by reference."""
+        dense: n x d unit rows of the dense block (None: no dense block), kept by reference and
+        quantised (see DenseRows)."""
         if vectors.shape[0] != len(groups):
             raise ValueError(f"{vectors.shape[0]} vectors but {len(groups)} group ids")
         if dense is not None and dense.rows.shape[0] != vectors.shape[0]:
             raise ValueError(f"{vectors.shape[0]} sparse vectors but {dense.rows.shape[0]} dense ones")
         self.vectors_t_ = vectors.T.tocsr()   # D x n, for queries @ vectors_t_
         self.dense_ = dense
+        if dense is not None:
+            dense.quantize()
         self.groups_ = np.asarray(groups)
         self.n_items_ = vectors.shape[0]
         return self

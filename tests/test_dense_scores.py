@@ -23,7 +23,7 @@ def test_the_bound_holds_for_every_title(d, seed):
     rng = np.random.default_rng(seed)
     rows = DenseRows(unit_rows(500, d, seed, clusters=5))
     queries = _queries(rng, 20, d, scale=2.0)
-    approx, norms, errors = rows.quantized.approximate(queries)
+    approx, norms, errors = rows.quantize().approximate(queries)
     exact = queries @ rows.rows.T
     for i in range(len(queries)):
         bound, max_bound = rows.quantized.bounds(norms[i], errors[i])
@@ -43,7 +43,7 @@ def test_each_term_of_the_bound_covers_its_own_rounding(exact_side):
     on_grid = grid * np.float32(2.0 ** -10)
     rows = DenseRows(on_grid if exact_side == "rows" else unit_rows(n, d, 5))
     queries = on_grid[:10] if exact_side == "queries" else _queries(rng, 10, d)
-    approx, norms, errors = rows.quantized.approximate(queries)
+    approx, norms, errors = rows.quantize().approximate(queries)
     worst = 0.0
     for i in range(len(queries)):
         bound, _ = rows.quantized.bounds(norms[i], errors[i])
@@ -176,3 +176,14 @@ def test_candidates_survive_approximate_scores_wrong_by_the_whole_bound(k):
     sizes = _check_equal_to_full_scoring(index, queries, k, None, None)
     sizes += _check_equal_to_full_scoring(index, queries, k, rng.random(n) < 0.5, None)
     assert sizes   # candidates rescored
+
+
+def test_a_pickled_index_rebuilds_its_int8_rows_and_searches_the_same():
+    import pickle
+
+    index, queries, _ = _index_and_queries(4)
+    loaded = pickle.loads(pickle.dumps(index))
+    assert loaded.dense_.quantized is not None and loaded.dense_.quantized is not index.dense_.quantized
+    for (got, got_scores), (want, want_scores) in zip(loaded.search(queries, 10), index.search(queries, 10)):
+        assert got.tolist() == want.tolist()
+        np.testing.assert_array_equal(got_scores, want_scores)
