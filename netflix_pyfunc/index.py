@@ -173,9 +173,10 @@ class ExactIndex:
         the k-th score `_top_unique` picks on the a_x and B = max b_x. Its k picks are k groups,
         each with a title of s >= T - B, so the k-th pick of the exact ranking scores >= T - B and so
         does every title ranked before it. Such a title has a_x + b_x >= s_x >= T - B, so a_x >=
-        T - 2B: the allowed titles passing that test (the candidates) hold the exact ranking's whole prefix up to its
-        k-th pick, in the same order (score, then position), and `_top_unique` on their exact scores
-        picks the same titles. Fewer than k groups: every allowed title is a candidate."""
+        T - 2B: the allowed titles passing that test (the candidates) hold the exact ranking's
+        whole prefix up to its k-th pick, in the same order (score, then position), and
+        `_top_unique` on their exact scores picks the same titles. Fewer than k groups: every
+        allowed title is a candidate."""
         results = []
         for start in range(0, len(queries), _CHUNK):
             chunk = queries.rows(start, start + _CHUNK)
@@ -202,7 +203,7 @@ class ExactIndex:
         quantized = self._dense_rows().quantized
         approx, norms, errors = quantized.approximate(chunk.dense)
         approx += base
-        boosts = None if chunk.boosts is None or not chunk.boosts.nnz else chunk.boosts.toarray()
+        boosts = None if chunk.boosts is None or not chunk.boosts.nnz else _canonical(chunk.boosts).toarray()
         if boosts is not None:
             approx += boosts
         candidates = []
@@ -265,14 +266,20 @@ class ExactIndex:
             take = min(n, take * 4)
 
 
+def _canonical(boosts: sp.csr_matrix) -> sp.csr_matrix:
+    """One entry per title: duplicates summed first."""
+    if boosts.has_canonical_format:
+        return boosts
+    boosts = boosts.copy()
+    boosts.sum_duplicates()
+    return boosts
+
+
 def _add_boosts(raw: np.ndarray, boosts: sp.csr_matrix | None) -> None:
     """Add each row's boosts to the titles they name, in place."""
     if boosts is not None and boosts.nnz:
-        if not boosts.has_canonical_format:   # one entry per title: duplicates summed first
-            boosts = boosts.copy()
-            boosts.sum_duplicates()
-        m = raw.shape[0]
-        raw[np.repeat(np.arange(m), np.diff(boosts.indptr)), boosts.indices] += boosts.data
+        boosts = _canonical(boosts)
+        raw[np.repeat(np.arange(raw.shape[0]), np.diff(boosts.indptr)), boosts.indices] += boosts.data
 
 
 def _take(row: np.ndarray, positions: np.ndarray | None) -> np.ndarray:

@@ -8,6 +8,7 @@ from threadpoolctl import threadpool_limits
 from netflix_pyfunc.dense_scores import QuantizedRows, exact_products
 from netflix_pyfunc.index import DenseRows, ExactIndex, Queries
 from tests.test_dense_index import brute, unit_rows
+from tests.test_index import _random_csr
 
 
 def _queries(rng, m, d, scale=1.0):
@@ -80,7 +81,7 @@ def _index_and_queries(seed, n=1000, d=64, m=3, near_ties=False):
     groups = rng.integers(0, n // 2, n)   # about one group in three has several titles
     vectors = sp.random(n, 40, density=0.15, random_state=seed, dtype=np.float32, format="csr")
     sparse = sp.random(m, 40, density=0.2, random_state=seed + 1, dtype=np.float32, format="csr")
-    boosts = sp.random(m, n, density=0.05, random_state=seed + 2, dtype=np.float32, format="csr")
+    boosts = _random_csr(rng, (m, n), 0.05, duplicates=True)   # some titles named twice
     queries = Queries(sparse, _queries(rng, m, d), boosts)
     return ExactIndex().fit(vectors, groups, DenseRows(dense)), queries, rng
 
