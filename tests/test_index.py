@@ -73,15 +73,22 @@ def test_queries_check_their_parts_have_one_row_per_query():
         Queries(sp.csr_matrix((1, 3), dtype=np.float32), np.zeros((2, 2), dtype=np.float32))
 
 
-def test_dense_rows_pickle_at_half_size_and_load_equal():
+def test_dense_rows_pickle_at_half_size_and_load_equal_with_their_int8_copy_rebuilt():
     import pickle
 
     rows = DenseRows(np.random.default_rng(1).standard_normal((50, 8)))
+    plain = pickle.loads(pickle.dumps(rows))
+    assert plain.quantized is None   # an approximate index never asks for the int8 copy
+    rows.quantize()
     loaded = pickle.loads(pickle.dumps(rows))
     np.testing.assert_array_equal(loaded.rows, rows.rows)
     assert loaded.rows.dtype == np.float32
-    assert len(pickle.dumps(rows)) < 50 * 8 * 4 * 0.6 + 200   # float16 plus the pickle's framing
-
+    # float16 plus the int8 product's graph (a few hundred bytes) and the pickle's framing
+    assert len(pickle.dumps(rows)) < 50 * 8 * 4 * 0.6 + len(rows.quantized.graph_) + 200
+    queries = np.random.default_rng(2).standard_normal((3, 8)).astype(np.float32)
+    assert loaded.quantized is not None and loaded.quantized.session_ is not rows.quantized.session_
+    for got, want in zip(loaded.quantized.approximate(queries), rows.quantized.approximate(queries)):
+        np.testing.assert_array_equal(got, want)
 
 
 def _random_csr(rng, shape, density, duplicates=False):
