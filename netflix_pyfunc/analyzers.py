@@ -19,7 +19,8 @@ class WordAnalyzer:
     """normalise -> words -> drop stop words -> stem -> n-grams.
 
     A picklable callable for TfidfVectorizer(analyzer=...). Snowball stemmers cannot be
-    pickled, so each call makes its own (well under a microsecond).
+    pickled (nor called from two threads at once), so each call makes its own, without the
+    stemmer's word cache: a fresh cache costs more to fill than it saves on one text.
     """
 
     def __init__(self, *, ngram_max: int = 1, drop_numbers: bool = False):
@@ -28,12 +29,16 @@ class WordAnalyzer:
 
     def words(self, text: str) -> list[str]:
         """Normalised, stop-word-free, stemmed words of text."""
+        return self.stems(normalize_text(text).split())
+
+    def stems(self, words: list[str]) -> list[str]:
+        """words(text) from the words of normalize_text(text)."""
         words = [
-            w for w in normalize_text(text).split()
+            w for w in words
             if w not in ENGLISH_STOP_WORDS and not (self.drop_numbers and _ROMAN_OR_NUMBER.match(w))
             and (len(w) > 1 or w.isdigit())
         ]
-        return Stemmer.Stemmer("english").stemWords(words)
+        return Stemmer.Stemmer("english", 0).stemWords(words)
 
     def grams(self, words: list[str]) -> list[str]:
         """The words, then their n-grams up to ngram_max."""
@@ -64,12 +69,18 @@ class TitleAnalyzer(WordAnalyzer):
         super().__init__(ngram_max=2, drop_numbers=True)
 
     def __call__(self, text: str) -> list[str]:
-        text = _VERSION_SUFFIX.sub("", text)
-        words = self.words(text)
+        return self.tokens(text)
+
+    def tokens(self, text: str, normalized: list[str] | None = None) -> list[str]:
+        """The tokens of text; normalized: the words of normalize_text(text), when the caller has them."""
+        stripped = _VERSION_SUFFIX.sub("", text)
+        words = self.stems(normalized) if normalized is not None and stripped == text else self.words(stripped)
         tokens = [" ".join(words)] if words else []
-        head = self.words(_SEGMENT.split(text, maxsplit=1)[0])
-        if head and head != words:
-            tokens.append(" ".join(head))
+        head = _SEGMENT.split(stripped, maxsplit=1)[0]
+        if head != stripped:   # a series name before a colon or dash
+            head_words = self.words(head)
+            if head_words and head_words != words:
+                tokens.append(" ".join(head_words))
         tokens.extend(" ".join(words[i:i + 2]) for i in range(len(words) - 1))
         return tokens
 
@@ -118,12 +129,12 @@ class FreeTextAnalyzer:
         self.filler = frozenset(self.words.words(" ".join(GENRE_FILLER)))
 
     def __call__(self, text: str) -> dict[str, list[str]]:
-        stems = self.words.words(text)
         words = normalize_text(text).split()
+        stems = self.words.stems(words)
         two_three = _runs(words, (2, 3))
         return {
             "description": self.words.grams(stems),
-            "title": self.title(text),
+            "title": self.title.tokens(text, words),
             "genre": [s for s in stems if s not in self.filler] + two_three,
             "people": two_three,
             "country": country_tokens(_runs(words, (1, 2, 3))),

@@ -102,7 +102,10 @@ def normalize_text(text: str) -> str:
 
     Letters of every script are kept ('يوم الدين' stays itself); only punctuation,
     symbols and accents go."""
-    decomposed = unicodedata.normalize("NFKD", str(text).replace("&", " and "))
+    text = str(text).replace("&", " and ")
+    if text.isascii():   # NFKD leaves ASCII as it is, it has no accents, and its casefold is lower
+        return _NON_WORD.sub(" ", text.lower()).strip()
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", stripped.casefold()).strip()
 
