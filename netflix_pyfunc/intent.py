@@ -65,6 +65,7 @@ class QueryParser(BaseEstimator):
         self.year_range_ = (int(catalog[RELEASE_YEAR].min()), int(catalog[RELEASE_YEAR].max()))
         self.people_ = self._people(catalog)
         self.max_name_words_ = max((len(words) for words in self.people_), default=0)
+        self.name_starts_ = frozenset(words[0] for words in self.people_)   # a name starts only with these
         self.common_words_ = self._common_words(catalog[DESCRIPTION])
         label_types: dict[str, set[str]] = {}
         for labels, kind in zip(catalog[LISTED_IN], catalog[TYPE]):
@@ -77,6 +78,7 @@ class QueryParser(BaseEstimator):
         }
         self.country_phrases_ = self._country_phrases({c for names in catalog[COUNTRY] for c in names})
         self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_))
+        self.phrase_starts_ = frozenset(p[0] for p in (*self.genre_phrases_, *self.country_phrases_))
         return self
 
     @staticmethod
@@ -172,6 +174,9 @@ class QueryParser(BaseEstimator):
         used: set[int] = set()
         i = 0
         while i < len(words):
+            if words[i] not in self.name_starts_:
+                i += 1
+                continue
             for n in range(min(self.max_name_words_, len(words) - i), MIN_NAME_WORDS - 1, -1):
                 key = tuple(words[i:i + n])
                 if key not in self.people_:
@@ -233,6 +238,9 @@ class QueryParser(BaseEstimator):
         found: list[str] = []
         i = 0
         while i < len(words):
+            if words[i] not in self.phrase_starts_:
+                i += 1
+                continue
             for n in range(min(self.max_phrase_words_, len(words) - i), 0, -1):
                 labels = table.get(tuple(words[i:i + n]))
                 if labels:
