@@ -191,9 +191,10 @@ class HybridRecommender(BaseEstimator):
             rows = rows if len(text_rows) == n else np.asarray(text_rows, dtype=np.int64)[rows]
         else:
             rows, columns, data = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-        title_rows = np.flatnonzero(positions >= 0)
+        has_title = positions >= 0
+        title_rows = np.flatnonzero(has_title)
         if len(title_rows):
-            has_title, has_text = positions >= 0, np.zeros(n, dtype=bool)
+            has_text = np.zeros(n, dtype=bool)
             has_text[text_rows] = True
             entries = row_entries(self.vectors_, positions[title_rows])
             rows = np.concatenate([rows, title_rows[entries[0]]])
