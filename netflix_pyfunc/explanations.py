@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from .catalog import CAST, DIRECTOR, LISTED_IN, normalize_text, topical_genres
 from .features import row_entries
+from .sorted_ids import lookup
 
 NOTHING_SHARED = "little in common; shown to fill the list"
 SIMILAR_PREMISE = "similar premise"
@@ -64,8 +65,7 @@ class Explainer:
         (owner, columns, values), sorted by owner (the hit's index in hits), then column."""
         owner, columns, values = row_entries(self.vectors_, hits)
         q_indices, q_data = query
-        at = np.minimum(np.searchsorted(q_indices, columns), max(len(q_indices) - 1, 0))
-        shared = q_indices[at] == columns if len(q_indices) else np.zeros(len(columns), dtype=bool)
+        shared, at = lookup(q_indices, columns)
         values = values[shared] * q_data[at[shared]]
         owner, columns = owner[shared], columns[shared]
         nonzero = values != 0

@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE
 from .intent import ParsedQuery, Person, QueryParser
+from .sorted_ids import lookup, union
 
 _ROLE_COLUMNS = {"director": DIRECTOR, "cast": CAST}
 
@@ -52,7 +53,7 @@ class IntentScorer:
 
     def facet_titles(self, parsed: ParsedQuery) -> dict[str, np.ndarray]:
         """Per facet the query names (genre, country, type, years), the sorted titles that match it."""
-        found = {facet: _union(rows) for facet, rows in self.label_rows(parsed).items()}
+        found = {facet: union(rows) for facet, rows in self.label_rows(parsed).items()}
         if parsed.years:
             first, last = parsed.years
             found["years"] = np.flatnonzero((self.years_ >= first) & (self.years_ <= last))
@@ -83,7 +84,7 @@ class IntentScorer:
         facets = self.facet_titles(query) if w_intent else {}
         if not people and not facets:
             return None
-        titles = _union([*people, *facets.values()])
+        titles = union([*people, *facets.values()])
         score = np.zeros(len(titles), dtype=np.float32)
         for rows in people:
             score[np.searchsorted(titles, rows)] += w_person / len(people)
@@ -114,10 +115,10 @@ class IntentScorer:
         credits = []   # per person: its name and, per hit, the role it is credited in (None: not credited)
         for person in parsed.people:
             role, rows = self.person_rows(person)
-            directed = _contains(self.credits_["director"].get(person.name, _NONE), hits).tolist()
+            directed = lookup(self.credits_["director"].get(person.name, _NONE), hits)[0].tolist()
             credits.append((person.name, [
                 (role if role != "any" else "director" if director else "cast") if has else None
-                for has, director in zip(_contains(rows, hits).tolist(), directed)]))
+                for has, director in zip(lookup(rows, hits)[0].tolist(), directed)]))
         wanted = {"genre": set(parsed.genres), "country": set(parsed.countries)}
         out = []
         for r, j in enumerate(hits.tolist()):
@@ -151,18 +152,6 @@ def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     return sum(parser.facet_words(words)) / len(words)
 
 
-def _contains(rows: np.ndarray, hits: np.ndarray) -> np.ndarray:
-    """Per hit, whether it is in rows (sorted)."""
-    at = np.searchsorted(rows, hits)
-    return rows[np.minimum(at, len(rows) - 1)] == hits if len(rows) else np.zeros(len(hits), dtype=bool)
-
-
-def _union(rows: list[np.ndarray]) -> np.ndarray:
-    """The sorted distinct titles of some sorted, distinct row arrays (np.union1d, without its checks)."""
-    if len(rows) == 1:
-        return rows[0]
-    merged = np.sort(np.concatenate(rows))
-    return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
 
 
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:

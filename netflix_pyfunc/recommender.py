@@ -31,6 +31,7 @@ from .intent_boosts import IntentScorer
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
 from .semantic import SemanticBlock
+from .sorted_ids import lookup
 from .stored import stored_top_k
 from .text_vectors import TextVectorizer
 from .titles import TitleIndex, UnresolvedTitle
@@ -336,6 +337,6 @@ class HybridRecommender(BaseEstimator):
         boost = np.zeros(len(hits), dtype=np.float32)
         if stop > start:   # the row's boosted titles are sorted: look the hits up among them
             titles, values = boosts.indices[start:stop], boosts.data[start:stop]
-            at = np.minimum(np.searchsorted(titles, hits), len(titles) - 1)
-            boost = np.where(titles[at] == hits, values[at], boost)
+            found, at = lookup(titles, hits)
+            boost = np.where(found, values[at], boost)
         return (dense > 0) & (dense >= scores - dense - boost) & (dense >= boost)
