@@ -10,6 +10,7 @@ from netflix_pyfunc.model import load_recommender, save_recommender
 from netflix_pyfunc.params import Query, Request
 from netflix_pyfunc.recommender import HybridRecommender
 from test_dense_index import groups_of, unit_rows
+from test_recommender import FILTER_CASES
 
 
 def sparse_rows(n, d, seed, density=0.05):
@@ -86,15 +87,7 @@ def test_approximate_recommender_answers_as_the_exact_one(ann_model, model, requ
     np.testing.assert_allclose(got["score"], want["score"], atol=1e-5)
 
 
-@pytest.mark.parametrize(
-    "request_, check",
-    [
-        (Request(type="TV Show"), lambda row: row["type"] == "TV Show"),
-        (Request(min_year=2000, max_year=2018), lambda row: 2000 <= row["release_year"] <= 2018),
-        (Request(countries=("south korea",)), lambda row: "South Korea" in row["country"]),
-        (Request(genres=("horror",)), lambda row: "Horror" in row["listed_in"]),
-    ],
-)
+@pytest.mark.parametrize("request_, check", FILTER_CASES)
 def test_filters_and_exclusions_hold_with_the_approximate_index(ann_model, request_, check):
     out = ann_model.recommend(QUERIES, request_)
     assert len(out) > 0 and all(check(row) for _, row in out.iterrows())

@@ -91,16 +91,17 @@ def test_language_versions_appear_once(model):
     assert sum(t.startswith("Oh! Baby") for t in titles(out)) == 1
 
 
-@pytest.mark.parametrize(
-    "request_, check",
-    [
-        (Request(type="TV Show"), lambda row: row["type"] == "TV Show"),
-        (Request(min_year=2000, max_year=2018), lambda row: 2000 <= row["release_year"] <= 2018),
-        (Request(countries=("south korea",)), lambda row: "South Korea" in row["country"]),
-        (Request(genres=("horror",)), lambda row: "Horror" in row["listed_in"]),
-        (Request(ratings=("tv-ma", "PG")), lambda row: row["rating"] in ("TV-MA", "PG")),
-    ],
-)
+# A filtered request and what every row it returns must satisfy (test_hybrid_index reuses them).
+FILTER_CASES = [
+    (Request(type="TV Show"), lambda row: row["type"] == "TV Show"),
+    (Request(min_year=2000, max_year=2018), lambda row: 2000 <= row["release_year"] <= 2018),
+    (Request(countries=("south korea",)), lambda row: "South Korea" in row["country"]),
+    (Request(genres=("horror",)), lambda row: "Horror" in row["listed_in"]),
+    (Request(ratings=("tv-ma", "PG")), lambda row: row["rating"] in ("TV-MA", "PG")),
+]
+
+
+@pytest.mark.parametrize("request_, check", FILTER_CASES)
 def test_filters_hold(model, request_, check):
     out = model.recommend([Query(title="Rocky"), Query(description="astronaut")], request_)
     assert len(out) > 0
