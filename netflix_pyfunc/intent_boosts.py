@@ -152,8 +152,6 @@ def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     return sum(parser.facet_words(words)) / len(words)
 
 
-
-
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:
     """Label -> sorted distinct catalogue rows carrying it, for a column of label lists."""
     found: dict[str, list[int]] = {}
