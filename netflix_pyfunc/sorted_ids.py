@@ -23,4 +23,6 @@ def union(rows: list[np.ndarray]) -> np.ndarray:
     if len(rows) == 1:
         return rows[0]
     merged = np.sort(np.concatenate(rows))
-    return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+    first = np.ones(len(merged), dtype=bool)   # each id's first occurrence (none when all are empty)
+    first[1:] = merged[1:] != merged[:-1]
+    return merged[first]

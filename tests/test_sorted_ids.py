@@ -24,6 +24,7 @@ def test_lookup_finds_members_and_their_positions(keys, values, found):
     [[1, 4, 7]],
     [[1, 4, 7], [0, 4, 8]],
     [[3], [], [1, 2, 3]],
+    [[], []],
 ])
 def test_union_is_np_union1d(rows):
     arrays = [np.asarray(row, dtype=np.int64) for row in rows]
