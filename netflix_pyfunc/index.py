@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .dense_scores import QuantizedRows, exact_products
+from .sorted_ids import union
 
 # Query rows scored together: rows x catalogue dense scores.
 _CHUNK = 32
@@ -228,14 +229,14 @@ class ExactIndex:
         """_top_unique of each row's candidates (sorted positions; None: all it may return) on their
         exact scores, summed as `scores` sums them (sparse + dense, then the boost; `boosts`: the
         chunk's as dense rows). Scores every title when the candidates are most of them."""
-        union = None if candidates is None else np.unique(np.concatenate(candidates))
-        if union is None or len(union) * _FULL_SHARE > self.n_items_:
+        pooled = None if candidates is None else union(candidates)
+        if pooled is None or len(pooled) * _FULL_SHARE > self.n_items_:
             raw = self._add_dense_and_boosts(base, chunk)
             return [self._top_unique(_take(row, mask), k, mask) for row, mask in zip(raw, masks)]
-        products = exact_products(self.dense_.rows, union, chunk.dense)
+        products = exact_products(self.dense_.rows, pooled, chunk.dense)
         results = []
         for i, found in enumerate(candidates):
-            scores = base[i, found] + products[np.searchsorted(union, found), i]
+            scores = base[i, found] + products[np.searchsorted(pooled, found), i]
             if boosts is not None:   # a title without a boost adds 0; each sum rounds once, as in _add_boosts
                 scores += boosts[i, found]
             results.append(self._top_unique(scores, k, found))

@@ -42,7 +42,7 @@ class IntentScorer:
         rows = {role: self.credits_[role].get(person.name, _NONE) for role in _ROLE_COLUMNS}
         if person.role in rows and len(rows[person.role]):
             return person.role, rows[person.role]
-        return "any", np.union1d(rows["director"], rows["cast"])
+        return "any", union([rows["director"], rows["cast"]])
 
     # ---------------------------------------------------------------- facets
     def label_rows(self, parsed: ParsedQuery) -> dict[str, list[np.ndarray]]:
