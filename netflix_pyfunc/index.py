@@ -140,25 +140,8 @@ class ExactIndex:
         m, indptr = sparse.shape[0], sparse.indptr
         rows = np.repeat(np.arange(m), np.diff(indptr))
         squared = np.bincount(rows, weights=sparse.data * sparse.data, minlength=m)
-        raw = self._sparse_products(sparse)
+        raw = (sparse @ self.vectors_t_).toarray()
         raw /= np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
-        return raw
-
-    def _sparse_products(self, sparse: sp.csr_matrix) -> np.ndarray:
-        """m x n: sparse @ vectors.T, summed as scipy's CSR product sums it (float32, one query
-        column after the other), without building the product matrix: a query has a few columns,
-        each one slice of the transposed catalogue."""
-        m = sparse.shape[0]
-        dtype = np.result_type(sparse.dtype, self.vectors_t_.dtype)
-        raw = np.zeros((m, self.n_items_), dtype=dtype)
-        t_indptr, t_indices, t_data = self.vectors_t_.indptr, self.vectors_t_.indices, self.vectors_t_.data
-        starts, stops = t_indptr[sparse.indices].tolist(), t_indptr[sparse.indices + 1].tolist()
-        indptr, data = sparse.indptr.tolist(), sparse.data.astype(dtype)
-        for row in range(m):
-            out = raw[row]
-            for entry in range(indptr[row], indptr[row + 1]):
-                start, stop = starts[entry], stops[entry]
-                out[t_indices[start:stop]] += t_data[start:stop] * data[entry]
         return raw
 
     def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None,
