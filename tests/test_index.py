@@ -103,14 +103,19 @@ def _random_csr(rng, shape, density, duplicates=False):
     return sp.csr_matrix((data[order], cols[order], indptr), shape=shape)
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_scores_sum_the_sparse_product_and_boosts_as_scipy_does(seed):
-    """Bit for bit: ranking ties are broken by position, so the sums must not move by a rounding."""
+@pytest.mark.parametrize("seed, repeated_columns", [(3, False), (4, False), (5, True)])
+def test_scores_sum_the_sparse_product_and_boosts_as_scipy_does(seed, repeated_columns):
+    """Bit for bit: ranking ties are broken by position, so the sums must not move by a rounding.
+    The last query row is empty; with repeated_columns, some query rows list a column twice."""
     rng = np.random.default_rng(seed)
     index = ExactIndex().fit(_random_csr(rng, (40, 30), 0.3), np.arange(40))
-    queries = _random_csr(rng, (5, 30), 0.4)
+    queries = _random_csr(rng, (5, 30), 0.4, duplicates=repeated_columns)
+    last = queries.indptr[4]
+    queries = sp.csr_matrix((queries.data[:last], queries.indices[:last], np.append(queries.indptr[:5], last)), shape=(5, 30))
+    assert not queries[4].nnz and repeated_columns == any(
+        len(set(row.indices)) < row.nnz for row in (queries[i] for i in range(5)))
     boosts = _random_csr(rng, (5, 40), 0.2, duplicates=True)
-    squared = np.bincount(np.repeat(np.arange(5), np.diff(queries.indptr)), weights=queries.data * queries.data)
+    squared = np.bincount(np.repeat(np.arange(5), np.diff(queries.indptr)), weights=queries.data * queries.data, minlength=5)
     expected = (queries @ index.vectors_t_).toarray() / np.where(squared > 0, squared, 1).astype(np.float32)[:, None]
     np.testing.assert_array_equal(index.scores(Queries(queries)), expected)
     np.testing.assert_array_equal(index.scores(Queries(queries, boosts=boosts)), expected + boosts.toarray())
