@@ -123,3 +123,21 @@ AFTER_WORDS = frozenset({"after", "post"})
 # "recent", "latest": the catalogue's last RECENT_YEARS release years.
 RECENT_WORDS = frozenset({"recent", "latest", "newest"})
 RECENT_YEARS = 3
+
+# A catalogue title named after one of these asks for titles like it (references.py).
+# Words as title_key leaves them: lower case, no apostrophes, no 'and'.
+REFERENCE_CUES = (("similar", "to"), ("in", "the", "vein", "of"), ("fans", "of"), ("reminds", "me", "of"),
+                  ("if", "i", "liked"), ("if", "i", "loved"), ("if", "you", "liked"), ("like",))
+# 'like' is a cue only at the start or after one of these ("something like ...", not "act like ...").
+REFERENCE_LIKE_AFTER = frozenset({
+    "something", "anything", "stuff", "more", "movies", "movie", "films", "film", "shows", "show", "series",
+    "titles", "one", "ones", "else",
+})
+# Words around such a title that ask for nothing by themselves: with only these left, the row is the
+# title's own query ("something like Stranger Things"); one other word keeps them as its description.
+REFERENCE_FILLER = REFERENCE_LIKE_AFTER | frozenset({
+    "a", "an", "the", "some", "other", "another", "tv", "i", "me", "we", "want", "wanna", "watch", "to",
+    "give", "find", "recommend", "please", "but", "or", "with", "that", "is", "are", "good", "great", "best",
+    "new", "similar", "liked", "loved", "if", "you", "of", "fans", "for", "what", "should", "can", "could",
+    "would", "like", "in", "vein", "reminds",
+})

@@ -30,6 +30,7 @@ from .intent import ParsedQuery, QueryParser
 from .intent_boosts import IntentScorer
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
+from .references import title_reference
 from .semantic import SemanticBlock
 from .sorted_ids import lookup
 from .stored import stored_top_k
@@ -250,8 +251,9 @@ class HybridRecommender(BaseEstimator):
         """Top-k catalogue positions for free-text queries, as recommend ranks them unfiltered."""
         check_is_fitted(self, "index_")
         texts = list(texts)
-        queries, _ = self._queries(np.full(len(texts), -1), texts)
-        return [p for p, _ in self.index_.search(queries, k)]
+        positions, texts = self._references(np.full(len(texts), -1), texts)
+        queries, parsed = self._queries(positions, texts)
+        return [p for p, _ in self._search(queries, positions, parsed, k, None)]
 
     # ---------------------------------------------------------------- requests
     def _resolve(self, queries: list[Query]) -> np.ndarray:
@@ -265,6 +267,17 @@ class HybridRecommender(BaseEstimator):
                     raise InvalidRequest(f"row {i}: {error}") from None
         return positions
 
+    def _references(self, positions: np.ndarray, texts: list[str]) -> tuple[np.ndarray, list[str]]:
+        """A row without a title whose text names one after a cue ("something like Stranger
+        Things") becomes a query for that title, with the text's other words (references.py)."""
+        positions, texts = positions.copy(), list(texts)
+        for i, text in enumerate(texts):
+            if positions[i] < 0 and text:
+                found = title_reference(text, self.titles_)
+                if found is not None:
+                    positions[i], texts[i] = found
+        return positions, texts
+
     def recommend(self, queries: list[Query], request: Request | None = None) -> pd.DataFrame:
         """A table with one row per recommendation (see output.OUTPUT_COLUMNS)."""
         return results_frame(self._columns(queries, request or Request()))
@@ -277,8 +290,8 @@ class HybridRecommender(BaseEstimator):
         """The output's columns as equally long lists."""
         check_is_fitted(self, "index_")
         allowed = self.filters_.mask(request)
-        positions = self._resolve(queries)
-        batch, parsed = self._queries(positions, [query.description for query in queries])
+        positions, texts = self._references(self._resolve(queries), [query.description for query in queries])
+        batch, parsed = self._queries(positions, texts)
         sparse, boosts = batch.sparse, batch.boosts
         empty = np.flatnonzero((np.diff(sparse.indptr) == 0) & (np.diff(boosts.indptr) == 0))
         if len(empty):

@@ -197,6 +197,25 @@ class TitleIndex:
             return self._one(title, started, key)
         raise UnknownTitle(title, self._suggestions(plain, key))
 
+    def named(self, words: list[str]) -> int | None:
+        """Position of the title these words (as title_key leaves them) spell in full: the whole
+        title, or it without its article or qualifier, or the part before ':' (resolve's first three
+        steps). None when they spell none, or several equally well. For a title named inside free
+        text, where resolve's near spellings and prefixes would turn ordinary words into titles."""
+        key = canonical_key(" ".join(words))
+        if not key:
+            return None
+        if key in self.full_:
+            return self.full_[key][0]
+        for table in (self.main_, self.segment_):
+            found = table.get(key) or table.get(strip_article(key))
+            if found:
+                try:
+                    return self._one(key, found, key)
+                except AmbiguousTitle:
+                    return None
+        return None
+
     def _one(self, title: str, positions: list[int], key: str) -> int:
         """The one position the user meant among equally good ones, or AmbiguousTitle
         listing them (shortest first), then other titles starting with the typed key."""

@@ -1,0 +1,62 @@
+"""A catalogue title named in a wish ("something like Stranger Things") is answered as that title's query."""
+
+import numpy as np
+import pytest
+
+from netflix_pyfunc.params import Query, Request
+from netflix_pyfunc.references import title_reference
+from netflix_pyfunc.titles import TitleIndex
+
+TITLES = ["Stranger Things", "The Crown", "Friends", "Narcos", "Narcos: Mexico", "Humans", "Rocky II",
+          "Crash Landing on You", "The Office (U.S.)", "Red", "Red Dot"]
+YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021]
+
+
+@pytest.fixture(scope="module")
+def titles() -> TitleIndex:
+    return TitleIndex().fit(TITLES, YEARS)
+
+
+@pytest.mark.parametrize("text, title, rest", [
+    ("something like Stranger Things", "Stranger Things", ""),
+    ("Shows similar to THE CROWN!", "The Crown", ""),
+    ("like Humans", "Humans", ""),                                    # 'like' opening the wish
+    ("a comedy like Friends", "Friends", ""),                          # kind words repeat what the title is
+    ("a korean drama like Crash Landing on You", "Crash Landing on You", ""),
+    ("if you liked the office", "The Office (U.S.)", ""),              # article and qualifier, as resolve
+    ("movies like Rocky 2", "Rocky II", ""),                           # numbers, as resolve
+    ("something like Narcos but in Mexico", "Narcos", "something but in mexico"),
+    ("something like Narcos Mexico", "Narcos: Mexico", ""),            # the longest run that spells a title
+    ("fans of red dot who want a thriller in the snow", "Red Dot", "who want a thriller in the snow"),
+])
+def test_a_title_named_after_a_cue_is_found_with_the_words_that_still_ask_for_something(titles, text, title, rest):
+    position, words = title_reference(text, titles)
+    assert TITLES[position] == title
+    assert words == rest   # kind and filler words alone leave no description; another word keeps them all
+
+
+@pytest.mark.parametrize("text", [
+    "dogs that act like humans",        # 'like' after a verb is not a cue
+    "stranger things",                  # a title without a cue is a description (the title box is for titles)
+    "something like strnger things",    # no near spellings inside free text
+    "something like stranger",          # nor prefixes
+    "something like a ghost story",
+    "",
+])
+def test_no_reference_without_a_cue_and_a_title_spelled_in_full(titles, text):
+    assert title_reference(text, titles) is None
+
+
+def test_a_wish_naming_a_title_gets_that_titles_own_list(model, catalog, position):
+    rocky = position(catalog, "Rocky")
+    wished = model.recommend_records([Query(description="something like Rocky")], Request(k=5))
+    titled = model.recommend_records([Query(title="Rocky")], Request(k=5))
+    assert [r["title"] for r in wished] == [r["title"] for r in titled]
+    assert all(r["query_title"] == "Rocky" and r["title"] != "Rocky" for r in wished)
+    assert np.array_equal(model.neighbors_for_text(["something like Rocky"], 5)[0], model.neighbors([rocky], 5)[0])
+
+
+def test_a_wish_with_more_to_say_combines_the_title_and_its_words(model):
+    both = model.recommend_records([Query(title="Rocky", description="a boxer from philadelphia")], Request(k=5))
+    wished = model.recommend_records([Query(description="like Rocky, a boxer from philadelphia")], Request(k=5))
+    assert [(r["title"], r["score"]) for r in wished] == [(r["title"], r["score"]) for r in both]
