@@ -170,6 +170,17 @@ def test_free_text_enter_searches_descriptions(open_page, base):
     assert card_titles(page) == titles_from_api(base, {"description": text})
 
 
+def test_a_wish_naming_a_title_shows_that_titles_list(open_page, base):
+    page = open_page()
+    text = "something like Midnight Mass"
+    page.locator("#q").fill(text)
+    page.locator("#q").press("Enter")
+    wait_for_cards(page, f"Titles like “Midnight Mass” (from “{text}”)")
+    shoot(page, "desktop-title-wish")
+    assert url_params(page) == {"description": text}
+    assert card_titles(page) == titles_from_api(base, {"title": "Midnight Mass"})
+
+
 def test_filters_rerun_the_search_and_land_in_the_url(open_page, base):
     page = open_page("/?title=Midnight%20Mass")
     wait_for_cards(page, "Titles like “Midnight Mass”")

@@ -129,8 +129,11 @@ function card(prediction, best) {
 }
 
 function heading(query, predictions) {
-  if (query.description !== undefined) return `Titles matching “${query.description}”`;
   const resolved = predictions[0]?.query_title;
+  if (query.description !== undefined) {
+    // a wish naming a title ("something like Midnight Mass") is answered as that title's query
+    return resolved ? `Titles like “${resolved}” (from “${query.description}”)` : `Titles matching “${query.description}”`;
+  }
   if (!resolved) return `Titles like “${query.title}”`;
   const typed = normalizeText(query.title) === normalizeText(resolved) ? "" : ` (closest title to “${query.title}”)`;
   return `Titles like “${resolved}”${typed}`;
