@@ -11,6 +11,9 @@ from .catalog import normalize_text
 from .vocab import COUNTRY_WORDS
 
 _ROMAN_OR_NUMBER = re.compile(r"^(?:\d+|[ivx]+)$")
+# English stop words, and 'like', which in a wish is almost always "something like", "feel like"
+# (as a description word it made reasons such as "about: like").
+STOP_WORDS = ENGLISH_STOP_WORDS | {"like"}
 # Words in genre labels that carry no topic: "International TV Shows" -> nothing.
 GENRE_FILLER = frozenset({"movies", "movie", "tv", "shows", "show", "international", "features", "and"})
 
@@ -35,7 +38,7 @@ class WordAnalyzer:
         """words(text) from the words of normalize_text(text)."""
         words = [
             w for w in words
-            if w not in ENGLISH_STOP_WORDS and not (self.drop_numbers and _ROMAN_OR_NUMBER.match(w))
+            if w not in STOP_WORDS and not (self.drop_numbers and _ROMAN_OR_NUMBER.match(w))
             and (len(w) > 1 or w.isdigit())
         ]
         return Stemmer.Stemmer("english", 0).stemWords(words)

@@ -13,9 +13,9 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 import Stemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .analyzers import TitleAnalyzer, WordAnalyzer, genre_tokens
+from .analyzers import STOP_WORDS, TitleAnalyzer, WordAnalyzer, genre_tokens
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, TITLE, normalize_text
 
 BLOCKS = ("description", "title", "genre", "people", "country")
@@ -95,7 +95,7 @@ def description_terms(descriptions: list[str], vectorizer: TfidfVectorizer) -> n
     counts: dict[str, Counter] = {}
     stemmer = Stemmer.Stemmer("english")
     for text in descriptions:
-        words = [w for w in normalize_text(text).split() if w not in ENGLISH_STOP_WORDS]
+        words = [w for w in normalize_text(text).split() if w not in STOP_WORDS]
         for word, stem in zip(words, stemmer.stemWords(words)):
             counts.setdefault(stem, Counter())[word] += 1
     surface = {stem: c.most_common(1)[0][0] for stem, c in counts.items()}

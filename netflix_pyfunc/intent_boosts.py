@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE
 from .intent import ParsedQuery, Person, QueryParser
 from .sorted_ids import lookup, union
@@ -146,7 +145,7 @@ def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
     """The share of the rest's content words (not stop words) that name a genre, country, type or
     years: alone ("thriller"), or as a pair that means more than its words do alone ("stand up",
     "south korea"; in "detlev mystery" only "mystery" counts)."""
-    words = [w for w in query.rest.split() if w not in ENGLISH_STOP_WORDS]
+    words = [w for w in query.rest.split() if w not in STOP_WORDS]
     if not words:
         return 1.0
     return sum(parser.facet_words(words)) / len(words)

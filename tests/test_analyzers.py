@@ -9,6 +9,7 @@ from netflix_pyfunc.analyzers import FreeTextAnalyzer, TitleAnalyzer, WordAnalyz
         ("Astronauts stranded", ["astronaut", "strand"]),
         ("The comedies and a comedy", ["comedi", "comedi"]),
         ("Rocky II", ["rocki", "ii"]),
+        ("something I feel like watching: ghosts", ["feel", "watch", "ghost"]),   # 'like' is a stop word
         ("", []),
     ],
 )
