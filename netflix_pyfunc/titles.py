@@ -141,6 +141,7 @@ class TitleIndex:
     def fit(self, titles: list[str], release_years: list[int]) -> TitleIndex:
         self.titles_ = np.asarray(titles, dtype=object)
         self.keys_ = np.asarray([title_key(t) for t in titles], dtype=object)
+        self.max_words_ = max((len(key.split()) for key in self.keys_), default=0)
         bases = [_QUALIFIER.sub("", t) or t for t in titles]
         self.base_keys_ = [canonical_key(title_key(b)) for b in bases]
         self.companion_ = np.array([bool(_COMPANION.search(k)) for k in self.keys_])
@@ -202,9 +203,9 @@ class TitleIndex:
         title, or it without its article or qualifier, or the part before ':' (resolve's first three
         steps). None when they spell none, or several equally well. For a title named inside free
         text, where resolve's near spellings and prefixes would turn ordinary words into titles."""
-        key = canonical_key(" ".join(words))
-        if not key:
+        if not 0 < len(words) <= self.max_words_:
             return None
+        key = canonical_key(" ".join(words))
         if key in self.full_:
             return self.full_[key][0]
         for table in (self.main_, self.segment_):
