@@ -39,7 +39,8 @@ _TYPES: dict[str, dict[str, Any]] = {
 _INPUT_LIMITS = {"title": MAX_TITLE_CHARS, "description": MAX_DESCRIPTION_CHARS}
 _INPUT_HELP = {
     "title": "a catalogue title you liked; case, accents, punctuation and small typos are forgiven",
-    "description": "free text about what you feel like watching",
+    "description": "free text about what you feel like watching; a title named in full after 'like' or "
+                   "'similar to' ('something like Midnight Mass') is answered as that title's query",
 }
 _OUTPUT_HELP = {
     "row": "index of the input row this recommendation answers",
@@ -53,8 +54,9 @@ _OUTPUT_HELP = {
     "country": "production countries, comma separated (may be empty)",
     "score": "similarity, higher is closer; never increases down a row",
     "reason": "why it was recommended; built only from catalogue text (genres, people, catalogue terms)",
-    "query_title": "the catalogue title the input title resolved to ('' for a description-only row)",
-    "query_show_id": "show_id of query_title ('' for a description-only row)",
+    "query_title": "the catalogue title the input title resolved to, or the one the description named "
+                   "('something like ...'); '' for any other description-only row",
+    "query_show_id": "show_id of query_title ('' when query_title is '')",
 }
 # Shown by Swagger UI; a real answer for {"title": "Rocky"}.
 _EXAMPLE_RECORD = {
