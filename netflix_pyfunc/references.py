@@ -4,7 +4,7 @@ Such a wish asks for titles like that one, not for titles whose descriptions sha
 (before this, "something like Stranger Things" listed a talk show about the series, then the
 series itself). The row is answered as a query for that title, which is then left out of its own
 results, with the wish's other words as its description when one of them asks for something
-("a romantic comedy like Notting Hill"). Only a title spelled out in full after a cue counts
+("something like Narcos but in Mexico"). Only a title spelled out in full after a cue counts
 (TitleIndex.named): a near spelling or a prefix would turn ordinary words into titles.
 """
 

@@ -183,13 +183,9 @@ class TitleIndex:
         if not plain:
             raise UnknownTitle(title, [])
         key = canonical_key(plain)
-        if key in self.full_:
-            positions = self.full_[key]
-            return next((i for i in positions if self.titles_[i] == title.strip()), positions[0])
-        for table in (self.main_, self.segment_):
-            found = table.get(key) or table.get(strip_article(key))
-            if found:
-                return self._one(title, found, key)
+        spelled_out = self._spelled_out(title, key)
+        if spelled_out is not None:
+            return spelled_out
         spelled = self._spelling(plain)
         if spelled is not None:
             return self._one(title, spelled, key)
@@ -205,16 +201,23 @@ class TitleIndex:
         text, where resolve's near spellings and prefixes would turn ordinary words into titles."""
         if not 0 < len(words) <= self.max_words_:
             return None
-        key = canonical_key(" ".join(words))
+        typed = " ".join(words)
+        try:
+            return self._spelled_out(typed, canonical_key(typed))
+        except AmbiguousTitle:
+            return None
+
+    def _spelled_out(self, title: str, key: str) -> int | None:
+        """resolve's first three steps for the typed title and its canonical key: the whole title
+        (its exact spelling first, then the newest), the title without article or qualifier, the part
+        before ':'. None when none fits; AmbiguousTitle when several fit equally well."""
         if key in self.full_:
-            return self.full_[key][0]
+            positions = self.full_[key]
+            return next((i for i in positions if self.titles_[i] == title.strip()), positions[0])
         for table in (self.main_, self.segment_):
             found = table.get(key) or table.get(strip_article(key))
             if found:
-                try:
-                    return self._one(key, found, key)
-                except AmbiguousTitle:
-                    return None
+                return self._one(title, found, key)
         return None
 
     def _one(self, title: str, positions: list[int], key: str) -> int:
