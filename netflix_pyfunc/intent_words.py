@@ -131,7 +131,7 @@ REFERENCE_CUES = (("similar", "to"), ("in", "the", "vein", "of"), ("fans", "of")
 # 'like' is a cue only at the start or after one of these ("something like ...", not "act like ...").
 REFERENCE_LIKE_AFTER = frozenset({
     "something", "anything", "stuff", "more", "movies", "movie", "films", "film", "shows", "show", "series",
-    "titles", "one", "ones", "else",
+    "titles", "one", "ones", "else", "special", "specials",
 })
 # Words around such a title that ask for nothing by themselves: with only these left, the row is the
 # title's own query ("something like Stranger Things"); one other word keeps them as its description.

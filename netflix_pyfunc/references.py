@@ -15,10 +15,12 @@ from .titles import TitleIndex, title_key
 from .vocab import COUNTRY_WORDS
 
 _CUE_STARTS = frozenset(cue[0] for cue in REFERENCE_CUES)
-# Words that say what kind of title (genre, type, where from): after one, 'like' is a cue too ("a
-# comedy like Friends"); around the title they repeat what it is, so they do not make a description.
-_KIND_WORDS = frozenset(w for w in (*GENRE_WORDS, *TYPE_WORDS, *COUNTRY_WORDS, *REGION_WORDS) if " " not in w)
-_LIKE_AFTER = REFERENCE_LIKE_AFTER | _KIND_WORDS
+# Phrases that say what kind of title (genre, type, where from), as word tuples: after one, 'like'
+# is a cue too ("a comedy like Friends", "a sci-fi movie like Inception"); around the title they
+# repeat what it is, so they do not make a description.
+_KIND_PHRASES = frozenset(tuple(phrase.split()) for phrase in (*GENRE_WORDS, *TYPE_WORDS, *COUNTRY_WORDS, *REGION_WORDS))
+_LIKE_AFTER = frozenset((word,) for word in REFERENCE_LIKE_AFTER) | _KIND_PHRASES
+_LONGEST = max(map(len, _LIKE_AFTER))
 
 
 def title_reference(text: str, titles: TitleIndex) -> tuple[int, str] | None:
@@ -37,16 +39,30 @@ def title_reference(text: str, titles: TitleIndex) -> tuple[int, str] | None:
             position = titles.named(words[after:stop])
             if position is not None:
                 rest = words[:start] + words[stop:]
-                asks = any(w not in REFERENCE_FILLER and w not in _KIND_WORDS for w in rest)
-                return position, " ".join(rest) if asks else ""
+                return position, " ".join(rest) if _asks(rest) else ""
     return None
+
+
+def _asks(words: list[str]) -> bool:
+    """Whether a word outside the fillers and the kind phrases is left."""
+    kind = [False] * len(words)
+    for start in range(len(words)):
+        for length in range(1, min(_LONGEST, len(words) - start) + 1):
+            if tuple(words[start:start + length]) in _KIND_PHRASES:
+                kind[start:start + length] = [True] * length
+    return any(not covered and word not in REFERENCE_FILLER for word, covered in zip(words, kind))
 
 
 def _cue_length(words: list[str], start: int) -> int:
     """How many words the cue starting at words[start] has (0: none)."""
     for cue in REFERENCE_CUES:
         if tuple(words[start:start + len(cue)]) == cue:
-            if cue == ("like",) and start > 0 and words[start - 1] not in _LIKE_AFTER:
+            if cue == ("like",) and start > 0 and not _ends_like_after(words[:start]):
                 return 0
             return len(cue)
     return 0
+
+
+def _ends_like_after(words: list[str]) -> bool:
+    """Whether words end with a word or kind phrase after which 'like' is a cue."""
+    return any(tuple(words[-length:]) in _LIKE_AFTER for length in range(1, min(_LONGEST, len(words)) + 1))

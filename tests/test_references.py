@@ -8,8 +8,9 @@ from netflix_pyfunc.references import title_reference
 from netflix_pyfunc.titles import TitleIndex
 
 TITLES = ["Stranger Things", "The Crown", "Friends", "Narcos", "Narcos: Mexico", "Humans", "Rocky II",
-          "Crash Landing on You", "The Office (U.S.)", "Red", "Red Dot"]
-YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021]
+          "Crash Landing on You", "The Office (U.S.)", "Red", "Red Dot", "Inception",
+          "Hannah Gadsby: Nanette"]
+YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021, 2010, 2018]
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +24,9 @@ def titles() -> TitleIndex:
     ("like Humans", "Humans", ""),                                    # 'like' opening the wish
     ("a comedy like Friends", "Friends", ""),                          # kind words repeat what the title is
     ("a korean drama like Crash Landing on You", "Crash Landing on You", ""),
+    ("a sci-fi movie like Inception", "Inception", ""),                # a kind phrase of two words
+    ("mind-bending sci-fi like inception", "Inception", "mind bending sci fi"),   # 'like' after such a phrase
+    ("a stand-up special like Hannah Gadsby: Nanette", "Hannah Gadsby: Nanette", ""),
     ("if you liked the office", "The Office (U.S.)", ""),              # article and qualifier, as resolve
     ("movies like Rocky 2", "Rocky II", ""),                           # numbers, as resolve
     ("something like Narcos but in Mexico", "Narcos", "something but in mexico"),
