@@ -139,18 +139,25 @@ class QueryParser(BaseEstimator):
         )
 
     def facet_words(self, words: list[str]) -> list[bool]:
-        """Per normalised word, whether it names a genre, country, type or years: alone
-        ("thriller"), or with its neighbour as a pair that names more than the two words do alone
-        ("stand up", "south korea", "90 s"). What parse() of each word and each pair says; only the
-        words and pairs that can name something are parsed."""
+        """Per normalised word, whether it names a genre, country, type or years (word_facets)."""
+        return [bool(named) for named in self.word_facets(words)]
+
+    def word_facets(self, words: list[str]) -> list[set]:
+        """Per normalised word, the genres, countries, type and years it names: alone ("thriller"),
+        or with its neighbour as a pair that names more than the two words do alone ("stand up",
+        "south korea", "90 s"; both words then name the pair's too, unless each already names
+        something). What parse() of each word and each pair says; only the words and pairs that
+        can name something are parsed."""
         check_is_fitted(self, "people_")
         single = [self._facets([word]) if self._may_name(word) else set() for word in words]
-        facet = [bool(found) for found in single]
+        named = [set(found) for found in single]
         for i, pair in enumerate(zip(words, words[1:])):
-            if (not (facet[i] and facet[i + 1]) and self._may_name_more(pair)
-                    and self._facets(list(pair)) - single[i] - single[i + 1]):
-                facet[i] = facet[i + 1] = True
-        return facet
+            if not (named[i] and named[i + 1]) and self._may_name_more(pair):
+                more = self._facets(list(pair)) - single[i] - single[i + 1]
+                if more:
+                    named[i] |= more
+                    named[i + 1] |= more
+        return named
 
     def _facets(self, words: list[str]) -> set:
         parsed = self._parse_words(" ".join(words), words)

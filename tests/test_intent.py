@@ -133,15 +133,19 @@ def _named(parsed: ParsedQuery) -> set:
     "korean movie", "kate siegel horror", "a movie and a series", "recent anime", "scary movies after 2015",
     "astronauts stranded far from earth", "", "2019",
 ])
-def test_facet_words_say_what_parsing_each_word_and_pair_says(parser, text):
-    """facet_words parses only the words and pairs that can name something; parsing them all agrees."""
+def test_word_facets_say_what_parsing_each_word_and_pair_says(parser, text):
+    """word_facets parses only the words and pairs that can name something; parsing them all agrees.
+    A pair that names more than its two words gives both words what it names, unless each names something."""
     words = parser.parse(text).rest.split()
     single = [_named(parser.parse(word)) for word in words]
-    expected = [bool(named) for named in single]
+    expected = [set(named) for named in single]
     for i in range(len(words) - 1):
-        if _named(parser.parse(f"{words[i]} {words[i + 1]}")) - single[i] - single[i + 1]:
-            expected[i] = expected[i + 1] = True
-    assert parser.facet_words(words) == expected
+        more = _named(parser.parse(f"{words[i]} {words[i + 1]}")) - single[i] - single[i + 1]
+        if not (expected[i] and expected[i + 1]):
+            expected[i] |= more
+            expected[i + 1] |= more
+    assert parser.word_facets(words) == expected
+    assert parser.facet_words(words) == [bool(named) for named in expected]
 
 
 def test_a_name_does_not_also_count_as_intent_words(people_catalog):
