@@ -310,6 +310,7 @@ class HybridRecommender(BaseEstimator):
             columns["reason"].extend(self.explainer_.reasons(
                 query, position, hits, premise=self._premise(batch, row, hits, scores),
                 intent=self.intent_.reasons(parsed[row], hits, self.labels_) if parsed[row] else None,
+                repeated=self._repeated(parsed[row], hits) if parsed[row] else None,
             ))
             columns["query_title"].extend([items[TITLE][position] if position >= 0 else ""] * n)
             columns["query_show_id"].extend([items[SHOW_ID][position] if position >= 0 else ""] * n)
@@ -317,6 +318,12 @@ class HybridRecommender(BaseEstimator):
         for name in (*_ITEM_COLUMNS, RELEASE_YEAR):
             columns[name] = items[name][hits].tolist()
         return columns
+
+    def _repeated(self, parsed: ParsedQuery, hits: np.ndarray) -> list[set[int]]:
+        """Per hit, the description columns of the query's words its intent reason already names."""
+        words = self.intent_.said_words(parsed, self.parser_, hits, self.labels_)
+        columns = {word: self.text_vectorizer_.description_columns([word]) for word in set().union(*words)}
+        return [set().union(*(columns[word] for word in hit_words)) for hit_words in words]
 
     def _search(self, batch: Queries, positions: np.ndarray, parsed: list, k: int,
                 allowed: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:

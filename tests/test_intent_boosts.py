@@ -62,3 +62,21 @@ def test_reasons_name_the_facets_each_hit_matches(fitted, people_catalog, text):
         facets = [part for part in parts if part.split(":")[0] in ("genre", "country", "type", "year")]
         assert (len(facets) > 0) == (share > 0), (hit, parts)
         assert len(facets) == round(share * len(masks)) if masks else not facets
+
+
+@pytest.mark.parametrize("text, said", [
+    # Space Rescue (Korean sci-fi film), Death Note (US horror film), Beach Wedding (Korean show), Hush (2016 horror film)
+    ("a scary korean movie about astronauts", [["korean", "movie"], ["movie"], ["korean"], ["movie"]]),
+    ("korean dramas", [["korean"], [], ["korean"], []]),         # Space Rescue is no drama
+    ("horror from the 2010s", [[], ["horror", "2010s"], [], ["horror", "2010s"]]),   # 2020, 2017, 2021, 2016
+    ("astronauts stranded far from earth", [[], [], [], []]),   # 'astronauts' hints at sci-fi; the label does not say it
+])
+def test_said_words_are_the_words_a_hits_intent_reason_already_names(fitted, people_catalog, text, said):
+    """A word naming a country, type or years the hit has, or a genre label of the hit it is part of;
+    not a word that only hints at a genre ('scary' for Horror Movies, 'astronauts' for Sci-Fi)."""
+    parser, scorer = fitted
+    labels = {"genre": people_catalog["listed_in"].map(tuple).to_numpy(dtype=object),
+              "country": people_catalog["country"].map(tuple).to_numpy(dtype=object)}
+    titles = people_catalog["title"].tolist()
+    hits = np.array([titles.index(title) for title in ("Space Rescue", "Death Note", "Beach Wedding", "Hush")])
+    assert scorer.said_words(parser.parse(text), parser, hits, labels) == said

@@ -78,3 +78,14 @@ def test_a_row_with_title_and_description_combines_them(full_model):
     assert both["title"].tolist() != alone["title"].tolist()
     assert (both["query_title"] == "Stranger Things").all()
     assert sum("South Korea" in c for c in both["country"]) >= 5
+
+
+@pytest.mark.parametrize("text, repeat, kept", [
+    ("a korean thriller", "korean", None),   # 'country: South Korea' says it
+    ("a heist series", "series", "heist"),    # 'type: TV Show' says 'series'; 'heist' only hints at a genre
+])
+def test_reasons_do_not_repeat_as_description_words_what_the_intent_part_says(full_model, text, repeat, kept):
+    reasons = full_model.recommend([Query(description=text)], Request(k=10))["reason"].tolist()
+    about = [p.removeprefix("about: ").split(", ") for r in reasons for p in r.split("; ") if p.startswith("about: ")]
+    assert not any(repeat in terms for terms in about), reasons
+    assert kept is None or any(kept in terms for terms in about), reasons
