@@ -72,6 +72,8 @@ def test_a_name_said_twice_is_one_person(parser):
         ("a sci-fi film", ("Sci-Fi & Fantasy",), ("Movie",)),
         ("a suspenseful thriller", ("Thrillers",), ()),
         ("a funny scary movie", ("Comedies", "Horror Movies"), ("Movie",)),
+        ("a feel-good movie", ("Comedies",), ("Movie",)),
+        ("feelgood", ("Comedies",), ()),
         ("movies and shows", (), ()),                               # both types named: no hint
         ("astronauts stranded far from earth", ("Sci-Fi & Fantasy",), ()),
         ("a quiet evening", (), ()),
