@@ -59,7 +59,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
      "dragon,dragons,wizard,wizards,witch,witches,supernatural,superhero,superheroes", _SCIFI),
     ("action,adventure,adventures,explosions,shootout,martial arts,kung fu,car chase,"
      "swashbuckling,epic battle", _ACTION),
-    ("drama,dramas,dramatic,tearjerker,melodrama,emotional", _DRAMA),
+    ("drama,dramas,dramatic,tearjerker,tearjerkers,tear jerker,melodrama,emotional,sad,heartbreaking,"
+     "weepy,make me cry", _DRAMA),
     ("kdrama,k drama,korean drama,korean dramas", ("Korean TV Shows",)),
     ("musical,musicals,concert,concerts,singing,songs,sing along,singalong,music documentary",
      ("Music & Musicals",)),

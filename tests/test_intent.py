@@ -74,6 +74,7 @@ def test_a_name_said_twice_is_one_person(parser):
         ("a funny scary movie", ("Comedies", "Horror Movies"), ("Movie",)),
         ("a feel-good movie", ("Comedies",), ("Movie",)),
         ("feelgood", ("Comedies",), ()),
+        ("a sad film that will make me cry", ("Dramas",), ("Movie",)),
         ("movies and shows", (), ()),                               # both types named: no hint
         ("astronauts stranded far from earth", ("Sci-Fi & Fantasy",), ()),
         ("a quiet evening", (), ()),
