@@ -11,6 +11,7 @@ from .catalog import normalize_text
 from .vocab import COUNTRY_WORDS
 
 _ROMAN_OR_NUMBER = re.compile(r"^(?:\d+|[ivx]+)$")
+_ARTICLES = frozenset({"the", "a", "an"})
 # English stop words, and 'like', which in a wish is almost always "something like", "feel like"
 # (as a description word it made reasons such as "about: like").
 STOP_WORDS = ENGLISH_STOP_WORDS | {"like"}
@@ -65,7 +66,9 @@ class TitleAnalyzer(WordAnalyzer):
     'Narcos: Mexico' -> 'narco mexico' (the whole title), 'narco' (before the colon),
     'narco mexico' (bigram). Sequel numbers and roman numerals are dropped; single words
     are tokens only when the title (or its segment) is one word, so 'The Strangers'
-    no longer looks like 'Stranger Things'.
+    no longer looks like 'Stranger Things'. The whole title and the segment keep their stop
+    words, all but articles ('we are your friend'): 'We Are Your Friends' is not named like
+    'Friends', nor 'Call My Agent!' like 'Agent'. The bigrams leave stop words out.
     """
 
     def __init__(self):
@@ -77,15 +80,24 @@ class TitleAnalyzer(WordAnalyzer):
     def tokens(self, text: str, normalized: list[str] | None = None) -> list[str]:
         """The tokens of text; normalized: the words of normalize_text(text), when the caller has them."""
         stripped = _VERSION_SUFFIX.sub("", text)
-        words = self.stems(normalized) if normalized is not None and stripped == text else self.words(stripped)
-        tokens = [" ".join(words)] if words else []
+        if normalized is None or stripped != text:
+            normalized = normalize_text(stripped).split()
+        name = self.name_stems(normalized)
+        tokens = [" ".join(name)] if name else []
         head = _SEGMENT.split(stripped, maxsplit=1)[0]
         if head != stripped:   # a series name before a colon or dash
-            head_words = self.words(head)
-            if head_words and head_words != words:
-                tokens.append(" ".join(head_words))
+            head_name = self.name_stems(normalize_text(head).split())
+            if head_name and head_name != name:
+                tokens.append(" ".join(head_name))
+        words = self.stems(normalized)
         tokens.extend(" ".join(words[i:i + 2]) for i in range(len(words) - 1))
         return tokens
+
+    @staticmethod
+    def name_stems(words: list[str]) -> list[str]:
+        """Stemmed words that name a title: all but articles, sequel numbers and single letters."""
+        kept = [w for w in words if w not in _ARTICLES and not _ROMAN_OR_NUMBER.match(w) and len(w) > 1]
+        return Stemmer.Stemmer("english", 0).stemWords(kept)
 
 
 def shingles(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:

@@ -37,6 +37,8 @@ def test_word_analyzer_survives_pickle():
         ("Kung Fu Panda 2", ["kung fu panda", "kung fu", "fu panda"]),
         ("Baahubali: The Beginning (Hindi Version)", ["baahubali begin", "baahubali", "baahubali begin"]),
         ("The Strangers", ["stranger"]),
+        ("We Are Your Friends", ["we are your friend"]),   # not named like 'Friends' (['friend'])
+        ("Call My Agent!", ["call my agent"]),                # "call" is a stop word too
         ("3022", []),
     ],
 )

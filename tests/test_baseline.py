@@ -50,3 +50,11 @@ def test_seed_failures_are_fixed(full_catalog, full_model, position):
     mass = position(full_catalog, "Midnight Mass")
     assert "Poshter Girl" in set(titles.iloc[baseline.neighbors([mass], 10)[0]])  # as the seed reported
     assert "Poshter Girl" not in set(titles.iloc[full_model.neighbors([mass], 10)[0]])
+
+
+@pytest.mark.parametrize("title, namesake", [("Friends", "We Are Your Friends"), ("Agent", "Call My Agent!"),
+                                             ("Carrie", "You Carry Me")])
+def test_a_one_word_title_is_not_a_franchise_with_a_longer_title_of_its_word(full_catalog, full_model, position,
+                                                                              title, namesake):
+    found = full_catalog["title"].iloc[full_model.neighbors([position(full_catalog, title)], 10)[0]]
+    assert namesake not in set(found), found.tolist()
