@@ -27,7 +27,7 @@ from .filters import CatalogFilters
 from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
-from .intent_boosts import IntentScorer
+from .intent_boosts import IntentScorer, facet_share
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
 from .references import title_reference
@@ -222,7 +222,10 @@ class HybridRecommender(BaseEstimator):
         names are matched as people only: the TF-IDF blocks and the encoder read the rest."""
         positions = np.asarray(positions, dtype=np.int64)
         parsed = [self.parser_.parse(text) if text else None for text in texts]
-        rest = [query.rest if query else "" for query in parsed]
+        # With a title, words that only say what kind of title ("Narcos" and "funny") ask for titles
+        # like it of that kind: they count as intent only, not as text to match.
+        rest = ["" if query is None or (position >= 0 and facet_share(query, self.parser_) == 1.0) else query.rest
+                for position, query in zip(positions.tolist(), parsed)]
         sparse = self._query_vectors(positions, rest)
         examples = [np.concatenate([self.intent_.person_rows(person)[1] for person in query.people])
                     if query and query.people else None for query in parsed]

@@ -4,7 +4,8 @@ Such a wish asks for titles like that one, not for titles whose descriptions sha
 (before this, "something like Stranger Things" listed a talk show about the series, then the
 series itself). The row is answered as a query for that title, which is then left out of its own
 results, with the wish's other words as its description when one of them asks for something
-("something like Narcos but in Mexico"). Only a title spelled out in full after a cue counts
+("something like Narcos but in Mexico"; after 'but', a kind word too: "... but funny"; see
+HybridRecommender._queries for words that only name a kind). Only a title spelled out in full after a cue counts
 (TitleIndex.named): a near spelling or a prefix would turn ordinary words into titles.
 """
 
@@ -44,13 +45,16 @@ def title_reference(text: str, titles: TitleIndex) -> tuple[int, str] | None:
 
 
 def _asks(words: list[str]) -> bool:
-    """Whether a word outside the fillers and the kind phrases is left."""
+    """Whether a word outside the fillers and the kind phrases is left, or a kind phrase follows
+    'but' ("like Narcos but funny", "... but a movie": a change from what the title is)."""
     kind = [False] * len(words)
     for start in range(len(words)):
         for length in range(1, min(_LONGEST, len(words) - start) + 1):
             if tuple(words[start:start + length]) in _KIND_PHRASES:
                 kind[start:start + length] = [True] * length
-    return any(not covered and word not in REFERENCE_FILLER for word, covered in zip(words, kind))
+    after_but = words.index("but") if "but" in words else len(words)
+    return any((covered and i > after_but) or (not covered and word not in REFERENCE_FILLER)
+               for i, (word, covered) in enumerate(zip(words, kind)))
 
 
 def _cue_length(words: list[str], start: int) -> int:

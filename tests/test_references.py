@@ -30,6 +30,8 @@ def titles() -> TitleIndex:
     ("if you liked the office", "The Office (U.S.)", ""),              # article and qualifier, as resolve
     ("movies like Rocky 2", "Rocky II", ""),                           # numbers, as resolve
     ("something like Narcos but in Mexico", "Narcos", "something but in mexico"),
+    ("something like Narcos but funny", "Narcos", "something but funny"),   # a kind word after 'but' asks for it
+    ("like Narcos but a movie", "Narcos", "but a movie"),
     ("something like Narcos Mexico", "Narcos: Mexico", ""),            # the longest run that spells a title
     ("fans of red dot who want a thriller in the snow", "Red Dot", "who want a thriller in the snow"),
 ])
@@ -64,3 +66,12 @@ def test_a_wish_with_more_to_say_combines_the_title_and_its_words(model):
     both = model.recommend_records([Query(title="Rocky", description="a boxer from philadelphia")], Request(k=5))
     wished = model.recommend_records([Query(description="like Rocky, a boxer from philadelphia")], Request(k=5))
     assert [(r["title"], r["score"]) for r in wished] == [(r["title"], r["score"]) for r in both]
+
+
+@pytest.mark.parametrize("words, kind", [("a movie", {"type": "Movie"}), ("korean", {"country": "korea"})])
+def test_words_that_only_say_what_kind_ask_for_titles_like_it_of_that_kind(model, words, kind):
+    """'like Midnight Mass but a movie': the title's own ranking, that kind first (intent, not text to match)."""
+    wished = model.recommend_records([Query(description=f"something like Midnight Mass but {words}")], Request(k=3))
+    both = model.recommend_records([Query(title="Midnight Mass", description=words)], Request(k=3))
+    of_kind = model.recommend_records([Query(title="Midnight Mass")], Request.from_params({"k": 3, **kind}))
+    assert [r["title"] for r in wished] == [r["title"] for r in both] == [r["title"] for r in of_kind]
