@@ -4,9 +4,9 @@ Such a wish asks for titles like that one, not for titles whose descriptions sha
 (before this, "something like Stranger Things" listed a talk show about the series, then the
 series itself). The row is answered as a query for that title, which is then left out of its own
 results, with the wish's other words as its description when one of them asks for something
-("something like Narcos but in Mexico"; after 'but', a kind word too: "... but funny"; see
-HybridRecommender._queries for words that only name a kind). Only a title spelled out in full after a cue counts
-(TitleIndex.named): a near spelling or a prefix would turn ordinary words into titles.
+("something like Narcos but in Mexico"; after 'but', a kind word too: "... but funny", which
+HybridRecommender._queries then reads as intent only). Only a title spelled out in full after a
+cue counts (TitleIndex.named): a near spelling or a prefix would turn ordinary words into titles.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ _CUE_STARTS = frozenset(cue[0] for cue in REFERENCE_CUES)
 # Phrases that say what kind of title (genre, type, where from), as word tuples: after one, 'like'
 # is a cue too ("a comedy like Friends", "a sci-fi movie like Inception"); around the title they
 # repeat what it is, so they do not make a description.
-_KIND_PHRASES = frozenset(tuple(phrase.split()) for phrase in (*GENRE_WORDS, *TYPE_WORDS, *COUNTRY_WORDS, *REGION_WORDS))
+_KIND_PHRASES = frozenset(tuple(phrase.split())
+                          for phrase in (*GENRE_WORDS, *TYPE_WORDS, *COUNTRY_WORDS, *REGION_WORDS))
 _LIKE_AFTER = frozenset((word,) for word in REFERENCE_LIKE_AFTER) | _KIND_PHRASES
 _LONGEST = max(map(len, _LIKE_AFTER))
 

@@ -65,11 +65,12 @@ def test_reasons_name_the_facets_each_hit_matches(fitted, people_catalog, text):
 
 
 @pytest.mark.parametrize("text, said", [
-    # Space Rescue (Korean sci-fi film), Death Note (US horror film), Beach Wedding (Korean show), Hush (2016 horror film)
+    # Space Rescue (Korean sci-fi film), Death Note (US horror film), Beach Wedding (Korean show),
+    # Hush (2016 horror film)
     ("a scary korean movie about astronauts", [["korean", "movie"], ["movie"], ["korean"], ["movie"]]),
     ("korean dramas", [["korean"], [], ["korean"], []]),         # Space Rescue is no drama
-    ("horror from the 2010s", [[], ["horror", "2010s"], [], ["horror", "2010s"]]),   # 2020, 2017, 2021, 2016
-    ("astronauts stranded far from earth", [[], [], [], []]),   # 'astronauts' hints at sci-fi; the label does not say it
+    ("horror from the 2010s", [[], ["horror", "2010s"], [], ["horror", "2010s"]]),   # 2020 2017 2021 2016
+    ("astronauts stranded far from earth", [[], [], [], []]),   # 'astronauts' hints at sci-fi, unlike its label
 ])
 def test_said_words_are_the_words_a_hits_intent_reason_already_names(fitted, people_catalog, text, said):
     """A word naming a country, type or years the hit has, or a genre label of the hit it is part of;

@@ -31,8 +31,10 @@ def test_a_korean_thriller_is_korean_thrillers(full_model):
     assert all("genre: Thrillers" in r and "country: South Korea" in r for r in out["reason"])
 
 
-@pytest.mark.parametrize("text, genre", [("something funny", "Comed"), ("scary", "Horror"), ("a feel-good movie", "Comed"),
-                                         ("a sad movie that will make me cry", "Drama")])
+@pytest.mark.parametrize("text, genre", [
+    ("something funny", "Comed"), ("scary", "Horror"), ("a feel-good movie", "Comed"),
+    ("a sad movie that will make me cry", "Drama"),
+])
 def test_mood_words_mean_genres(full_model, text, genre):
     out = full_model.recommend([Query(description=text)], Request(k=10))
     assert sum(genre in g for g in out["listed_in"]) >= 9, out[["title", "listed_in"]]
