@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MultiLabelBinarizer
@@ -19,7 +21,7 @@ class CatalogFilters:
         self.type_index_ = {t: code for code, t in enumerate(types)}
         self.years_ = catalog[RELEASE_YEAR].to_numpy(dtype=np.int64)
         self.rating_codes_, ratings = pd.factorize(catalog[RATING])
-        self.rating_index_ = {r.lower(): code for code, r in enumerate(ratings) if r}
+        self.rating_index_ = {_rating_key(r): code for code, r in enumerate(ratings) if r}
         self.rating_values_ = sorted(r for r in ratings if r)
         self.names_, self.label_index_, self.label_titles_ = {}, {}, {}
         for name, column, names in (("country", COUNTRY, CountryNames), ("genre", LISTED_IN, GenreNames)):
@@ -52,10 +54,10 @@ class CatalogFilters:
         return np.logical_and.reduce(masks) if masks else None
 
     def _rating_codes(self, wanted: tuple[str, ...]) -> list[int]:
-        unknown = [r for r in wanted if r.lower() not in self.rating_index_]
+        unknown = [r for r in wanted if _rating_key(r) not in self.rating_index_]
         if unknown:
             raise InvalidRequest(f"unknown rating {unknown[0][:30]!r}; known ratings: {', '.join(self.rating_values_)}")
-        return [self.rating_index_[r.lower()] for r in wanted]
+        return [self.rating_index_[_rating_key(r)] for r in wanted]
 
     def _label_mask(self, name: str, wanted: list[Groups]) -> np.ndarray:
         """Titles that, for some wanted value, carry a label of each of its groups (see filter_values)."""
@@ -65,3 +67,8 @@ class CatalogFilters:
             hit = np.logical_and.reduce([titles[[index[label] for label in group]].any(axis=0) for group in groups])
             mask |= hit
         return mask
+
+
+def _rating_key(rating: str) -> str:
+    """A rating without case, spaces or dashes: 'PG13', 'pg-13' and 'PG 13' are 'PG-13'."""
+    return re.sub(r"[^0-9a-z]", "", rating.lower())

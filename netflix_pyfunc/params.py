@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .catalog import TYPES
+from .catalog import TYPES, normalize_text
+from .intent_words import TYPE_WORDS
 
 
 class InvalidRequest(ValueError):
@@ -29,15 +30,24 @@ class ParamDoc:
 
 PARAMS = (
     ParamDoc("k", "long", 10, f"number of recommendations per input row, 1..{MAX_K}"),
-    ParamDoc("type", "string", "", "'Movie', 'TV Show' or '' for both"),
+    ParamDoc("type", "string", "", "'Movie' or 'TV Show' (also 'film', 'series', 'tv', ...), or '' for both"),
     ParamDoc("min_year", "long", None, "earliest release year (inclusive)"),
     ParamDoc("max_year", "long", None, "latest release year (inclusive)"),
     ParamDoc("country", "string", "", "production country as people say it, e.g. 'South Korea', 'Korea', 'USA', 'UK'; "
              "several separated by commas match any"),
     ParamDoc("genre", "string", "", "genre by its word in any form, e.g. 'comedy', 'rom-com', 'docs', 'anime', "
              "'Stand-Up'; several separated by commas match any"),
-    ParamDoc("rating", "string", "", "maturity rating, e.g. 'TV-MA'; several separated by commas match any"),
+    ParamDoc("rating", "string", "", "maturity rating, e.g. 'TV-MA' or 'pg13' (case, spaces and dashes do not "
+             "matter); several separated by commas match any"),
 )
+
+
+# What a type filter may be called: the two types in any case, and the words a wish uses for them.
+_TYPE_NAMES = {**{t.lower(): t for t in TYPES}, "tv shows": TYPES[1], **TYPE_WORDS}
+
+
+def _type_key(kind: str) -> str:
+    return " ".join(normalize_text(kind).split())
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -76,15 +86,15 @@ class Request:
         if not 1 <= k <= MAX_K:
             raise InvalidRequest(f"param 'k' must be between 1 and {MAX_K}, got {k}")
         kind = values["type"].strip()
-        by_lower = {t.lower(): t for t in TYPES}
-        if kind and kind.lower() not in by_lower:
-            raise InvalidRequest(f"param 'type' must be one of {list(TYPES)} or empty, got {kind[:50]!r}")
+        if kind and _type_key(kind) not in _TYPE_NAMES:
+            raise InvalidRequest(f"param 'type' must be one of {list(TYPES)} (or a word for one: 'film', "
+                                 f"'series', 'tv', ...) or empty, got {kind[:50]!r}")
         min_year, max_year = values["min_year"], values["max_year"]
         if min_year is not None and max_year is not None and min_year > max_year:
             raise InvalidRequest(f"param 'min_year' ({min_year}) is greater than 'max_year' ({max_year})")
         return cls(
             k=k,
-            type=by_lower.get(kind.lower(), ""),
+            type=_TYPE_NAMES.get(_type_key(kind), ""),
             min_year=min_year,
             max_year=max_year,
             countries=_split(values["country"]),

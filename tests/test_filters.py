@@ -18,9 +18,15 @@ def test_unknown_rating_names_the_known_ones(catalog):
         CatalogFilters().fit(catalog).mask(Request(ratings=("R",)))
 
 
-def test_rating_matches_any_case(catalog):
-    mask = CatalogFilters().fit(catalog).mask(Request(ratings=("tv-ma", "Pg")))
+@pytest.mark.parametrize("typed", [("tv-ma", "Pg"), ("TVMA", "pg"), ("tv ma", "PG")])
+def test_rating_matches_any_case_spacing_and_dashes(catalog, typed):
+    mask = CatalogFilters().fit(catalog).mask(Request(ratings=typed))
     assert np.array_equal(mask, catalog["rating"].isin(["TV-MA", "PG"]).to_numpy())
+
+
+def test_pg13_is_not_pg(catalog):
+    mask = CatalogFilters().fit(catalog).mask(Request(ratings=("pg13",)))
+    assert np.array_equal(mask, (catalog["rating"] == "PG-13").to_numpy())
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,10 @@ def test_defaults():
         ({"k": 3}, Request(k=3)),
         ({"type": "movie"}, Request(type="Movie")),
         ({"type": "TV SHOW"}, Request(type="TV Show")),
+        ({"type": "tv"}, Request(type="TV Show")),          # the words a wish uses for a type
+        ({"type": "series"}, Request(type="TV Show")),
+        ({"type": "TV Shows"}, Request(type="TV Show")),
+        ({"type": "films"}, Request(type="Movie")),
         ({"min_year": 2000, "max_year": 2000}, Request(min_year=2000, max_year=2000)),
         ({"genre": "Horror, Thrillers"}, Request(genres=("Horror", "Thrillers"))),
         ({"rating": "TV-MA"}, Request(ratings=("TV-MA",))),
