@@ -37,6 +37,12 @@ _COMPANION = re.compile(
 )
 
 
+# What people add after a title that no catalogue title has: "season 2", "part 4", "s02", "2016", "2".
+_SEASON_SUFFIX = re.compile(r"^(.*\S)\s+(?:season|series|part|volume|vol|chapter|s)\s*0*(?:\d+|[ivx]+)$")
+_YEAR_SUFFIX = re.compile(r"^(.*\S)\s+((?:19|20)\d\d)$")
+_NUMBER_SUFFIX = re.compile(r"^(.*\S)\s+\d{1,2}$")
+
+
 def title_key(title: str) -> str:
     """normalize_text without apostrophes and without the word 'and', which '&' may or may not be typed as."""
     return " ".join(word for word in _with_and(title).split() if word != "and")
@@ -133,13 +139,18 @@ class TitleIndex:
     2. the title without a leading article or a trailing qualifier ('office' -> 'The Office (U.S.)');
     3. the part before ':' or ' - ' ('tiger king');
     4. near spellings (character n-gram candidates checked by edit distance);
-    5. the start of a title ('narcos mex').
+    5. the start of a title ('narcos mex');
+    6. when none of these fits, the same without what people add after a title: a season or
+       part ('the witcher season 2', 'narcos s02'), a release year ('the crown 2016', which also
+       picks that year's title among same-named ones) or a number ('stranger things 2'); a
+       season, part or number only for a title no numbered title continues ('rocky 6' stays unknown).
     Within a step, titles made about another title ('Making The Witcher') give way to it;
     two or more equally good titles raise AmbiguousTitle.
     """
 
     def fit(self, titles: list[str], release_years: list[int]) -> TitleIndex:
         self.titles_ = np.asarray(titles, dtype=object)
+        self.years_ = np.asarray(release_years, dtype=np.int64)
         self.keys_ = np.asarray([title_key(t) for t in titles], dtype=object)
         self.max_words_ = max((len(key.split()) for key in self.keys_), default=0)
         bases = [_QUALIFIER.sub("", t) or t for t in titles]
@@ -182,6 +193,36 @@ class TitleIndex:
         plain = title_key(title)
         if not plain:
             raise UnknownTitle(title, [])
+        try:
+            return self._resolve(title, plain)
+        except UnknownTitle:
+            for shorter, year in _without_suffix(plain):
+                # 'rocky 6' is not Rocky: a typed number never lands on a series of numbered titles
+                if year is None and self._numbered(canonical_key(shorter)):
+                    continue
+                try:
+                    return self._in_year(self._resolve(shorter, shorter), year)
+                except UnknownTitle:
+                    continue
+            raise
+
+    def _numbered(self, key: str) -> bool:
+        """Whether a title whose words start with key's words carries a number ('rocky' -> Rocky II)."""
+        at = bisect.bisect_left(self.prefix_keys_, (key, -1))
+        while at < len(self.prefix_keys_) and self.prefix_keys_[at][0].startswith(key):
+            found, position = self.prefix_keys_[at]
+            if (found == key or found.startswith(key + " ")) and numbers(canonical_key(self.keys_[position])):
+                return True
+            at += 1
+        return False
+
+    def _in_year(self, position: int, year: int | None) -> int:
+        """The title named like the one at position that was released in year, else position."""
+        same = self.full_.get(canonical_key(self.keys_[position]), [position])
+        return next((i for i in same if self.years_[i] == year), position)
+
+    def _resolve(self, title: str, plain: str) -> int:
+        """resolve's steps 1-5."""
         key = canonical_key(plain)
         spelled_out = self._spelled_out(title, key)
         if spelled_out is not None:
@@ -283,3 +324,14 @@ class TitleIndex:
         listed = sorted(holding, key=lambda i: (len(self.keys_[i]), i))
         listed += [s[-1] for s in sorted(self._scored(plain), key=lambda s: (s[3], s[-1]))]
         return list(dict.fromkeys(str(self.titles_[i]) for i in listed))[:MAX_LISTED]
+
+
+def _without_suffix(plain: str) -> list[tuple[str, int | None]]:
+    """The typed key without a trailing season or part, year, or number, each with the year it
+    names (None for the others): what resolve tries when the whole key fits no title."""
+    found = []
+    for pattern in (_SEASON_SUFFIX, _YEAR_SUFFIX, _NUMBER_SUFFIX):
+        match = pattern.match(plain)
+        if match:
+            found.append((match.group(1), int(match.group(2)) if pattern is _YEAR_SUFFIX else None))
+    return found

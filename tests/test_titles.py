@@ -43,6 +43,11 @@ def resolved(index, typed):
         ("oh baby", "Oh! Baby"),       # the title itself before its language version
         ("louis c.k.", "Louis C.K. 2017"),  # the start of a title
         ("space res", "Space Rescue"),  # the start of a title
+        ("midnight mass season 1", "Midnight Mass"),             # what people add after a title
+        ("the haunting of hill house s01", "The Haunting of Hill House"),
+        ("Midnight Mass 2", "Midnight Mass"),
+        ("death note 2006", "DEATH NOTE"),                       # a year picks among same-named titles
+        ("death note 2017", "Death Note"),
     ],
 )
 def test_resolve(index, typed, expected):
@@ -75,6 +80,8 @@ def test_rules_people_type_by(titles, typed, expected):
         (["Rocky", "Rocky II", "Rocky V"], "Rocky 6"),
         (["Ip Man", "Ip Man 3"], "ip man 4"),
         (["Kung Fu Panda 2"], "kung fu panda 3"),
+        (["Twilight: Part 1", "Twilight: Part 2"], "twilight part 3"),
+        (["Kung Fu Panda 2"], "kung fu panda season 3"),
     ],
 )
 def test_a_typed_number_never_lands_on_another_number(titles, typed):
