@@ -27,6 +27,7 @@ from .filters import CatalogFilters
 from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
+from .intent_words import TYPE_WORDS
 from .intent_boosts import IntentScorer, facet_share
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
@@ -226,7 +227,10 @@ class HybridRecommender(BaseEstimator):
         # like it of that kind: they count as intent only, not as text to match.
         rest = ["" if query is None or (position >= 0 and facet_share(query, self.parser_) == 1.0) else query.rest
                 for position, query in zip(positions.tolist(), parsed)]
-        sparse = self._query_vectors(positions, rest)
+        # A word for a type ('movies', 'series') is intent only: matched as a word it found titles
+        # whose descriptions say "making a movie" or "this series" ahead of the wish's topic.
+        lexical = [" ".join(word for word in text.split() if word not in TYPE_WORDS) for text in rest]
+        sparse = self._query_vectors(positions, lexical)
         examples = [np.concatenate([self.intent_.person_rows(person)[1] for person in query.people])
                     if query and query.people else None for query in parsed]
         dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title,

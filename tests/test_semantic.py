@@ -92,3 +92,9 @@ def test_reasons_do_not_repeat_as_description_words_what_the_intent_part_says(fu
     about = [p.removeprefix("about: ").split(", ") for r in reasons for p in r.split("; ") if p.startswith("about: ")]
     assert not any(repeat in terms for terms in about), reasons
     assert kept is None or any(kept in terms for terms in about), reasons
+
+
+def test_a_type_word_is_intent_not_a_word_to_match(full_model):
+    """'series' picks the type; matched as a word it had put two anime series among the chess titles."""
+    out = full_model.recommend([Query(description="a series about chess")], Request(k=5))
+    assert all("chess" in r for r in out["reason"]), out[["title", "reason"]]
