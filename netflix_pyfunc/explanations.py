@@ -3,9 +3,10 @@
 "cast: ...; genre: ...; country: ..." says which people, genres, countries, type or years the
 query named that the hit has (intent_boosts.py). "similar title; genre: ...; director: ...;
 cast: ...; about: ..." is built from the elementwise product of the hit's catalogue vector and the
-query vector; description words are shown only when they carry a real part of the score, a
-single word only when it is a rare one, and never a word the first part already says ("korean"
-after "country: South Korea"). "similar premise" says the sentence embeddings drove it.
+query vector; description words are shown only when they carry a real part of the score, and a
+single word only when it is a rare one. A word that says a type, country, genre or years is never
+one ("korean" after "country: South Korea"): free text matches it as intent only
+(HybridRecommender._lexical). "similar premise" says the sentence embeddings drove it.
 """
 
 from __future__ import annotations
@@ -73,13 +74,11 @@ class Explainer:
         return owner[nonzero], columns[nonzero], values[nonzero]
 
     def reasons(self, query: tuple[np.ndarray, np.ndarray], position: int, hits: np.ndarray, *,
-                premise: np.ndarray | None = None, intent: list[list[str]] | None = None,
-                repeated: list[set[int]] | None = None) -> list[str]:
+                premise: np.ndarray | None = None, intent: list[list[str]] | None = None) -> list[str]:
         """One reason per hit. query: one row of the CSR query batch as (sorted column indices,
         values); position: the catalogue title the query names (-1 for free text), whose genres
         then explain the genre match; premise: per hit, whether the sentence embeddings carried
-        the match; intent: per hit, what of the query's parsed intent it answers; repeated: per
-        hit, the description columns of words that intent already names (never shown as 'about')."""
+        the match; intent: per hit, what of the query's parsed intent it answers."""
         n = len(hits)
         if n == 0:
             return []
@@ -112,23 +111,20 @@ class Explainer:
                 names, normalized = self.people_[kind]
                 if kind not in said and (matched := [name for name, m in zip(names[j], normalized[j]) if m in people]):
                     parts.append(f"{kind}: " + ", ".join(matched[:limit]))
-            hidden = {c - d_start for c in repeated[r]} if repeated else set()
-            if about := self._about(words_of[r], hidden):
+            if about := self._about(words_of[r]):
                 parts.append("about: " + ", ".join(about))
             if premise is not None and premise[r]:
                 parts.append(SIMILAR_PREMISE)
             reasons.append("; ".join(parts) if parts else NOTHING_SHARED)
         return reasons
 
-    def _about(self, carried: list[tuple[int, float]], hidden: set[int]) -> list[str]:
+    def _about(self, carried: list[tuple[int, float]]) -> list[str]:
         """The description words that carry the match (see ABOUT_MIN, ABOUT_TOTAL, RARE_SHARE), from
-        the hit's (description column, share of the score) at least ABOUT_MIN, by share; the
-        hidden columns count towards ABOUT_TOTAL but are not named (the reason names them already)."""
+        the hit's (description column, share of the score) at least ABOUT_MIN, in column order."""
         carried = sorted(carried, key=lambda cv: -cv[1])   # stable: ties keep column order
-        shown = [c for c, _ in carried if c not in hidden]
-        if sum(v for _, v in carried) < ABOUT_TOTAL or (len(shown) == 1 and not self.rare_[shown[0]]):
+        if sum(v for _, v in carried) < ABOUT_TOTAL or (len(carried) == 1 and not self.rare_[carried[0][0]]):
             return []
-        return _distinct_terms((self.names_["description"][c] for c in shown), 3)
+        return _distinct_terms((self.names_["description"][c] for c, _ in carried), 3)
 
     def _genres(self, j: int, query_genres: set | None, genre_columns: list[int]) -> list[str]:
         """Hit j's genres the query shares: its title's topical genres, or the genres the free

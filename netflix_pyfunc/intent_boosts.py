@@ -137,37 +137,27 @@ class IntentScorer:
             out.append(parts)
         return out
 
-    def said_words(self, parsed: ParsedQuery, parser: QueryParser, hits: np.ndarray,
-                   catalog_labels: dict[str, np.ndarray]) -> list[list[str]]:
-        """Per hit, the query's words its intent reason already says: a word naming a country, the
-        type or years the hit has ("korean" for "country: South Korea"), or a genre label of the hit
-        that the word is part of ("thriller" for "genre: Thrillers", not "heist" for "genre: Crime
-        TV Shows"). They are not shown again as description words."""
-        words = content_words(parsed)
-        stems = WordAnalyzer().stems
-        label_stems = {label: set(stems(normalize_text(label).split())) for label in parsed.genres}
-        asked = {*parsed.genres, *parsed.countries, *parsed.types}
-        named = []   # (word, the labels it names that the query asks for, whether it names the years)
-        for word, facets in zip(words, parser.word_facets(words)):
-            labels = facets & asked
-            if labels & label_stems.keys():   # a genre counts when the word is part of its label
-                word_stems = set(stems([word]))
-                labels = {label for label in labels if label not in label_stems or word_stems <= label_stems[label]}
-            years = parsed.years is not None and parsed.years in facets
-            if labels or years:
-                named.append((word, labels, years))
-        if not named:
-            return [[] for _ in range(len(hits))]
-        first, last = parsed.years or (0, -1)
-        out = []
-        for j in hits.tolist():
-            has = {*catalog_labels["genre"][j], *catalog_labels["country"][j], self.types_[j]}
-            in_years = bool(first <= self.years_[j] <= last)
-            out.append([word for word, labels, years in named if (years and in_years) or not labels.isdisjoint(has)])
-        return out
-
 
 _NONE = np.empty(0, dtype=np.int64)
+
+
+def literal_facets(parsed: ParsedQuery, parser: QueryParser) -> list[str]:
+    """The content words that say a facet the query asks for in so many words: a country, type or
+    years, or a genre label the word is part of ('thriller', not 'heist' or 'scary', which only
+    hint at one)."""
+    words = content_words(parsed)
+    stems = WordAnalyzer().stems
+    label_stems = [set(stems(normalize_text(label).split())) for label in parsed.genres]
+    literal = {*parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
+    said = []
+    for word, facets in zip(words, parser.word_facets(words)):
+        if not facets.isdisjoint(literal):
+            said.append(word)
+        elif not facets.isdisjoint(parsed.genres):   # a genre counts when the word is part of its label
+            word_stems = set(stems([word]))
+            if any(word_stems <= label for label in label_stems):
+                said.append(word)
+    return said
 
 
 def content_words(query: ParsedQuery) -> list[str]:

@@ -28,7 +28,7 @@ from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
 from .intent_words import TYPE_WORDS
-from .intent_boosts import IntentScorer, facet_share
+from .intent_boosts import IntentScorer, facet_share, literal_facets
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
 from .references import title_reference
@@ -227,9 +227,7 @@ class HybridRecommender(BaseEstimator):
         # like it of that kind: they count as intent only, not as text to match.
         rest = ["" if query is None or (position >= 0 and facet_share(query, self.parser_) == 1.0) else query.rest
                 for position, query in zip(positions.tolist(), parsed)]
-        # A word for a type ('movies', 'series') is intent only: matched as a word it found titles
-        # whose descriptions say "making a movie" or "this series" ahead of the wish's topic.
-        lexical = [" ".join(word for word in text.split() if word not in TYPE_WORDS) for text in rest]
+        lexical = [self._lexical(text, query) for text, query in zip(rest, parsed)]
         sparse = self._query_vectors(positions, lexical)
         examples = [np.concatenate([self.intent_.person_rows(person)[1] for person in query.people])
                     if query and query.people else None for query in parsed]
@@ -237,6 +235,17 @@ class HybridRecommender(BaseEstimator):
                                           examples=examples)
         boosts = self.intent_.boosts(parsed, self.parser_, w_person=self.w_person, w_intent=self.w_intent)
         return Queries(sparse, dense, boosts), parsed
+
+    def _lexical(self, text: str, query: ParsedQuery | None) -> str:
+        """The words of a free text to match as words: without the words that say a type, country,
+        genre or years in so many words ('movies', 'korean', 'thriller', '80s'; intent_boosts.
+        literal_facets), which the intent boosts answer. Matched as words too, they found
+        descriptions that merely mention them ("making a movie", "a Korean-American chef")
+        ahead of the wish's topic. Words that only hint at a genre ('heist', 'zombie') stay."""
+        if not text or not self.w_intent:
+            return text
+        said = {*literal_facets(query, self.parser_), *TYPE_WORDS}
+        return " ".join(word for word in text.split() if word not in said)
 
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:
         """Per query row, the work never recommended for it: the queried title's own (-1: none)."""
@@ -317,7 +326,6 @@ class HybridRecommender(BaseEstimator):
             columns["reason"].extend(self.explainer_.reasons(
                 query, position, hits, premise=self._premise(batch, row, hits, scores),
                 intent=self.intent_.reasons(parsed[row], hits, self.labels_) if parsed[row] else None,
-                repeated=self._repeated(parsed[row], hits) if parsed[row] else None,
             ))
             columns["query_title"].extend([items[TITLE][position] if position >= 0 else ""] * n)
             columns["query_show_id"].extend([items[SHOW_ID][position] if position >= 0 else ""] * n)
@@ -325,12 +333,6 @@ class HybridRecommender(BaseEstimator):
         for name in (*_ITEM_COLUMNS, RELEASE_YEAR):
             columns[name] = items[name][hits].tolist()
         return columns
-
-    def _repeated(self, parsed: ParsedQuery, hits: np.ndarray) -> list[set[int]]:
-        """Per hit, the description columns of the query's words its intent reason already names."""
-        words = self.intent_.said_words(parsed, self.parser_, hits, self.labels_)
-        columns = {word: self.text_vectorizer_.description_columns([word]) for word in set().union(*words)}
-        return [set().union(*(columns[word] for word in hit_words)) for hit_words in words]
 
     def _search(self, batch: Queries, positions: np.ndarray, parsed: list, k: int,
                 allowed: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -34,12 +34,6 @@ class TextVectorizer:
         indptr = np.searchsorted(rows, np.arange(len(texts) + 1))
         return sp.csr_matrix((data, columns.astype(np.int32), indptr), shape=(len(texts), self.n_features))
 
-    def description_columns(self, words: list[str]) -> set[int]:
-        """The stacked description-block columns of these normalised words, as transform finds them."""
-        (offset, vocabulary), = [(offset, vocabulary) for block, offset, vocabulary in self.vocabularies
-                                 if block == "description"]
-        return {offset + vocabulary[stem] for stem in self.analyzer.words.stems(words) if stem in vocabulary}
-
     def entries(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The nonzero entries of transform(texts) as (rows, columns, values), sorted by row, then column."""
         counts: dict[tuple[int, int], int] = {}   # (row, column) -> term count
