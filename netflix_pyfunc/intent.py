@@ -12,12 +12,13 @@ in intent_words.py; only labels and countries the fitted catalogue has are retur
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
     AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, GENRE_WORDS,
@@ -46,6 +47,9 @@ class ParsedQuery:
     types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
     years: tuple[int, int] | None  # release years asked for ("90s", "before 1970", "recent"), inclusive
     rest: str                      # normalised text without the people and their role words
+    # (word, what it names) for each of the rest's words that is not a stop word: the genres,
+    # countries, type and years it names, alone or in a pair (QueryParser.word_facets; parse only)
+    facets: tuple[tuple[str, frozenset], ...] = ()
 
 
 class QueryParser(BaseEstimator):
@@ -122,7 +126,9 @@ class QueryParser(BaseEstimator):
     def parse(self, text: str) -> ParsedQuery:
         """People, genres, countries and types named in text, and the rest of its words."""
         check_is_fitted(self, "people_")
-        return self._parse_words(text, normalize_text(text).split())
+        parsed = self._parse_words(text, normalize_text(text).split())
+        words = [word for word in parsed.rest.split() if word not in STOP_WORDS]
+        return replace(parsed, facets=tuple(zip(words, map(frozenset, self.word_facets(words)))))
 
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self._find_people(words)
@@ -137,10 +143,6 @@ class QueryParser(BaseEstimator):
             countries=tuple(sorted(set(self._phrases(rest, self.country_phrases_)))),
             types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
         )
-
-    def facet_words(self, words: list[str]) -> list[bool]:
-        """Per normalised word, whether it names a genre, country, type or years (word_facets)."""
-        return [bool(named) for named in self.word_facets(words)]
 
     def word_facets(self, words: list[str]) -> list[set]:
         """Per normalised word, the genres, countries, type and years it names: alone ("thriller"),

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .analyzers import STOP_WORDS, WordAnalyzer
+from .analyzers import WordAnalyzer
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
-from .intent import ParsedQuery, Person, QueryParser
+from .intent import ParsedQuery, Person
 from .sorted_ids import lookup, union
 
 _ROLE_COLUMNS = {"director": DIRECTOR, "cast": CAST}
@@ -58,14 +58,13 @@ class IntentScorer:
             found["years"] = np.flatnonzero((self.years_ >= first) & (self.years_ <= last))
         return found
 
-    def boosts(self, parsed: list[ParsedQuery | None], parser: QueryParser, *, w_person: float,
-               w_intent: float) -> sp.csr_matrix:
+    def boosts(self, parsed: list[ParsedQuery | None], *, w_person: float, w_intent: float) -> sp.csr_matrix:
         """m x n scores: w_person / len(people) per person a title credits as asked, plus w_intent
         times the share of the named facets it matches times the square of the query's facet_share."""
         counts = np.zeros(len(parsed) + 1, dtype=np.int32)
         columns, data = [_NONE], [np.empty(0, dtype=np.float32)]
         for row, query in enumerate(parsed):
-            found = None if query is None else self._score(query, parser, w_person, w_intent)
+            found = None if query is None else self._score(query, w_person, w_intent)
             if found is not None:
                 keep = found[1] != 0
                 columns.append(found[0][keep])
@@ -74,8 +73,7 @@ class IntentScorer:
         return sp.csr_matrix((np.concatenate(data), np.concatenate(columns).astype(np.int32), np.cumsum(counts, dtype=np.int32)),
                              shape=(len(parsed), self.n_items_))
 
-    def _score(self, query: ParsedQuery, parser: QueryParser, w_person: float,
-               w_intent: float) -> tuple[np.ndarray, np.ndarray] | None:
+    def _score(self, query: ParsedQuery, w_person: float, w_intent: float) -> tuple[np.ndarray, np.ndarray] | None:
         """One query's boosts as (sorted titles, float32 scores) over the titles it names or whose
         facets it names (None: it names no one and nothing). The same float32 sums as adding a row
         per person and the mean of the facet masks to a row of zeros."""
@@ -91,7 +89,7 @@ class IntentScorer:
             matched = np.zeros(len(titles), dtype=np.float64)
             for rows in facets.values():
                 matched[np.searchsorted(titles, rows)] += 1
-            weight = w_intent * facet_share(query, parser) ** 2
+            weight = w_intent * facet_share(query) ** 2
             score += np.float32(weight) * (matched / len(facets)).astype(np.float32)
         return titles, score
 
@@ -141,16 +139,15 @@ class IntentScorer:
 _NONE = np.empty(0, dtype=np.int64)
 
 
-def literal_facets(parsed: ParsedQuery, parser: QueryParser) -> list[str]:
-    """The content words that say a facet the query asks for in so many words: a country, type or
-    years, or a genre label the word is part of ('thriller', not 'heist' or 'scary', which only
-    hint at one)."""
-    words = content_words(parsed)
+def literal_facets(parsed: ParsedQuery) -> list[str]:
+    """The words that say a facet the query asks for in so many words: a country, type or years,
+    or a genre label the word is part of ('thriller', not 'heist' or 'scary', which only hint at
+    one)."""
     stems = WordAnalyzer().stems
     label_stems = [set(stems(normalize_text(label).split())) for label in parsed.genres]
     literal = {*parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
     said = []
-    for word, facets in zip(words, parser.word_facets(words)):
+    for word, facets in parsed.facets:
         if not facets.isdisjoint(literal):
             said.append(word)
         elif not facets.isdisjoint(parsed.genres):   # a genre counts when the word is part of its label
@@ -160,19 +157,13 @@ def literal_facets(parsed: ParsedQuery, parser: QueryParser) -> list[str]:
     return said
 
 
-def content_words(query: ParsedQuery) -> list[str]:
-    """The rest's words that are not stop words."""
-    return [w for w in query.rest.split() if w not in STOP_WORDS]
-
-
-def facet_share(query: ParsedQuery, parser: QueryParser) -> float:
+def facet_share(query: ParsedQuery) -> float:
     """The share of the rest's content words (not stop words) that name a genre, country, type or
     years: alone ("thriller"), or as a pair that means more than its words do alone ("stand up",
     "south korea"; in "detlev mystery" only "mystery" counts)."""
-    words = content_words(query)
-    if not words:
+    if not query.facets:
         return 1.0
-    return sum(parser.facet_words(words)) / len(words)
+    return sum(bool(facets) for _, facets in query.facets) / len(query.facets)
 
 
 def _rows_by_label(column: pd.Series) -> dict[str, np.ndarray]:

@@ -225,7 +225,7 @@ class HybridRecommender(BaseEstimator):
         parsed = [self.parser_.parse(text) if text else None for text in texts]
         # With a title, words that only say what kind of title ("Narcos" and "funny") ask for titles
         # like it of that kind: they count as intent only, not as text to match.
-        rest = ["" if query is None or (position >= 0 and facet_share(query, self.parser_) == 1.0) else query.rest
+        rest = ["" if query is None or (position >= 0 and facet_share(query) == 1.0) else query.rest
                 for position, query in zip(positions.tolist(), parsed)]
         lexical = [self._lexical(text, query) for text, query in zip(rest, parsed)]
         sparse = self._query_vectors(positions, lexical)
@@ -233,7 +233,7 @@ class HybridRecommender(BaseEstimator):
                     if query and query.people else None for query in parsed]
         dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title,
                                           examples=examples)
-        boosts = self.intent_.boosts(parsed, self.parser_, w_person=self.w_person, w_intent=self.w_intent)
+        boosts = self.intent_.boosts(parsed, w_person=self.w_person, w_intent=self.w_intent)
         return Queries(sparse, dense, boosts), parsed
 
     def _lexical(self, text: str, query: ParsedQuery | None) -> str:
@@ -244,7 +244,7 @@ class HybridRecommender(BaseEstimator):
         ahead of the wish's topic. Words that only hint at a genre ('heist', 'zombie') stay."""
         if not text or not self.w_intent:
             return text
-        said = {*literal_facets(query, self.parser_), *TYPE_WORDS}
+        said = {*literal_facets(query), *TYPE_WORDS}
         return " ".join(word for word in text.split() if word not in said)
 
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:

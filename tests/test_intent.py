@@ -148,7 +148,6 @@ def test_word_facets_say_what_parsing_each_word_and_pair_says(parser, text):
             expected[i] |= more
             expected[i + 1] |= more
     assert parser.word_facets(words) == expected
-    assert parser.facet_words(words) == [bool(named) for named in expected]
 
 
 def test_a_name_does_not_also_count_as_intent_words(people_catalog):

@@ -41,9 +41,9 @@ def test_boosts_equal_the_catalogue_long_definition_bit_for_bit(fitted, people_c
     parsed = parser.parse(text)
     score, masks = masks_definition(scorer, parsed, people_catalog)
     if masks:
-        weight = np.float32(facet_share(parsed, parser) ** 2)
+        weight = np.float32(facet_share(parsed) ** 2)
         score += weight * np.mean(masks, axis=0, dtype=np.float32)
-    boosts = scorer.boosts([None, parsed], parser, w_person=2.0, w_intent=1.0)
+    boosts = scorer.boosts([None, parsed], w_person=2.0, w_intent=1.0)
     assert boosts.shape == (2, len(people_catalog)) and boosts.indptr[1] == 0
     np.testing.assert_array_equal(boosts.toarray()[1], score)
 
@@ -74,4 +74,4 @@ def test_reasons_name_the_facets_each_hit_matches(fitted, people_catalog, text):
 ])
 def test_literal_facets_are_the_words_that_say_a_facet_in_so_many_words(fitted, text, literal):
     parser, _ = fitted
-    assert literal_facets(parser.parse(text), parser) == literal
+    assert literal_facets(parser.parse(text)) == literal
