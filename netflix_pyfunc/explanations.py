@@ -4,9 +4,9 @@
 query named that the hit has (intent_boosts.py). "similar title; genre: ...; director: ...;
 cast: ...; about: ..." is built from the elementwise product of the hit's catalogue vector and the
 query vector; description words are shown only when they carry a real part of the score, and a
-single word only when it is a rare one. A word that says a type, country, genre or years is never
-one ("korean" after "country: South Korea"): free text matches it as intent only
-(HybridRecommender._lexical). "similar premise" says the sentence embeddings drove it.
+single word only when it is a rare one. A word of a wish that says a type, country, genre or
+years is not one ("korean" after "country: South Korea"): with intent on, free text matches it as
+intent only (HybridRecommender._lexical). "similar premise" says the sentence embeddings drove it.
 """
 
 from __future__ import annotations

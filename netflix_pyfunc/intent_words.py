@@ -36,7 +36,8 @@ def _table(*groups: tuple[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
     ("funny,comedy,comedies,comedic,hilarious,laugh,laughs,laughing,humor,humour,humorous,sitcom,"
-     "sitcoms,lighthearted,light hearted,feel good,feelgood,witty,goofy,silly,romcom,rom com,parody,spoof,satire", _COMEDY),
+     "sitcoms,lighthearted,light hearted,feel good,feelgood,witty,goofy,silly,romcom,rom com,parody,"
+     "spoof,satire", _COMEDY),
     ("stand up,standup,comedian,comedians,comedy special,talk show,late night", _STAND_UP),
     ("scary,horror,creepy,spooky,terrifying,frightening,haunted,haunting,ghost,ghosts,ghost story,"
      "slasher,gore,gory,zombie,zombies,possessed,exorcism,chilling,nightmare,nightmares", _HORROR),
