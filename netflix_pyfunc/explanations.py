@@ -106,6 +106,12 @@ class Explainer:
             genres = self._genres(j, query_genres, genres_of[r])
             if genres and "genre" not in said:
                 parts.append("genre: " + ", ".join(genres[:3]))
+            elif genres and query_genres is not None:
+                # a title's query asking for a genre ("like Narcos but funny"): the genre asked for,
+                # then the ones shared with the title, which say why the hit is like it
+                at = next(i for i, part in enumerate(parts) if part.startswith("genre: "))
+                named = parts[at].removeprefix("genre: ").split(", ")
+                parts[at] = "genre: " + ", ".join(list(dict.fromkeys(named + genres))[:3])
             people = {self.names_["people"][c] for c in people_of[r]}
             for kind, limit in (("director", 2), ("cast", 3)) if people else ():
                 names, normalized = self.people_[kind]

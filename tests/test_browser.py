@@ -166,6 +166,9 @@ def test_suggestions_ignore_case_and_accents(open_page, base):
     # a wish that names a title is answered as that title's query
     ("something like Midnight Mass", "Titles like “Midnight Mass” (from “something like Midnight Mass”)",
      {"title": "Midnight Mass"}),
+    # ... and with words that only say what kind, as that title's query with that kind first
+    ("something like Narcos but funny", "Titles like “Narcos” (from “something like Narcos but funny”)",
+     {"title": "Narcos", "description": "funny"}),
 ])
 def test_free_text_enter_searches_descriptions(open_page, base, text, heading, same_as):
     page = open_page()

@@ -98,3 +98,10 @@ def test_a_type_word_is_intent_not_a_word_to_match(full_model):
     """'series' picks the type; matched as a word it had put two anime series among the chess titles."""
     out = full_model.recommend([Query(description="a series about chess")], Request(k=5))
     assert all("chess" in r for r in out["reason"]), out[["title", "reason"]]
+
+
+def test_a_title_with_a_genre_asked_for_gets_both_in_its_reasons(full_model):
+    """'like Narcos but funny': the genre asked for, and the genres shared with Narcos (why it is like it)."""
+    out = full_model.recommend([Query(description="something like Narcos but funny")], Request(k=5))
+    assert (out["query_title"] == "Narcos").all()
+    assert all("TV Comedies" in r and "Crime TV Shows" in r for r in out["reason"]), out[["title", "reason"]]
