@@ -208,13 +208,8 @@ class TitleIndex:
 
     def _numbered(self, key: str) -> bool:
         """Whether a title whose words start with key's words carries a number ('rocky' -> Rocky II)."""
-        at = bisect.bisect_left(self.prefix_keys_, (key, -1))
-        while at < len(self.prefix_keys_) and self.prefix_keys_[at][0].startswith(key):
-            found, position = self.prefix_keys_[at]
-            if (found == key or found.startswith(key + " ")) and numbers(canonical_key(self.keys_[position])):
-                return True
-            at += 1
-        return False
+        return any((found == key or found.startswith(key + " ")) and numbers(canonical_key(self.keys_[position]))
+                   for found, position in self._starting_with(key))
 
     def _in_year(self, position: int, year: int | None) -> int:
         """The title named like the one at position that was released in year, else position."""
@@ -311,11 +306,15 @@ class TitleIndex:
         """Positions of titles that start with the typed key (or with it without its article)."""
         found: dict[int, None] = {}
         for start in dict.fromkeys((key, strip_article(key))):
-            at = bisect.bisect_left(self.prefix_keys_, (start, -1))
-            while at < len(self.prefix_keys_) and self.prefix_keys_[at][0].startswith(start):
-                found.setdefault(self.prefix_keys_[at][1], None)
-                at += 1
+            found.update((position, None) for _, position in self._starting_with(start))
         return list(found)
+
+    def _starting_with(self, start: str):
+        """(key, position) of the full and main keys that start with the string start, in key order."""
+        at = bisect.bisect_left(self.prefix_keys_, (start, -1))
+        while at < len(self.prefix_keys_) and self.prefix_keys_[at][0].startswith(start):
+            yield self.prefix_keys_[at]
+            at += 1
 
     def _suggestions(self, plain: str, key: str) -> list[str]:
         """Titles holding every typed word (shortest first), then the nearest spellings."""
