@@ -2,13 +2,15 @@
 
 One run, everything in a temporary directory of its own:
   1. trains with `mlflow run . --env-manager local` into a private tracking store (timed);
-  2. saves the floor: an echo pyfunc with the same input schema and params (bench/echo_model.py);
-  3. serves both with `mlflow models serve -w 1` on 127.0.0.1 and measures, for a title
+  2. saves the floor: an echo pyfunc with the same input schema and params (bench/echo_model.py),
+     and the bound: the champion's encoder and dense product alone (bench/bound_model.py);
+  3. serves them with `mlflow models serve -w 1` on 127.0.0.1 and measures, for a title
      query, a description query, a filtered query and a batch of 100 mixed rows: p50/p99 of
      400 sequential keep-alive requests and throughput with 8 concurrent keep-alive clients
      for 10 s, each split into rounds that alternate floor and model (a shared machine's
      background load then hits both alike); plus cold start (process start -> first 200 on
-     /invocations, each server started alone) and server RSS;
+     /invocations, each server started alone) and server RSS. The bound takes part in the
+     description rounds only: no model that embeds each wish per request answers faster here;
   4. times predict in-process (no HTTP) on the loaded champion;
   5. the workers experiment: keep-alive latency with -w 2 against -w 1 (and -w 2 with a new
      connection per request, what nginx in front does);
@@ -25,6 +27,7 @@ Timings on a shared machine are noisy: compare ratios within one run, not across
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -48,6 +51,8 @@ MODEL_NAME = "netflix-recommender"
 CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
 KINDS = ("title", "description", "filtered", "batch100")
 SINGLE_KINDS = ("title", "description", "filtered")
+# What the bound (bench/bound_model.py: the encoder and the dense product alone) is measured on.
+BOUND_KINDS = ("description",)
 
 TARGETS = {
     # metric key: (comparison, bound, what); the latency budget of issue 10 (with the sentence encoder)
@@ -221,6 +226,25 @@ def save_echo(tmp: Path) -> Path:
     return path
 
 
+def save_bound(tmp: Path, model_dir: Path) -> Path:
+    """The bound (bench/bound_model.py) over the champion's own artifacts and package, with the
+    floor's input schema and params."""
+    import mlflow
+    from mlflow.models import Model, ModelSignature
+
+    champion = Model.load(str(model_dir))
+    flavor = champion.flavors["python_function"]
+    path = tmp / "bound"
+    mlflow.pyfunc.save_model(
+        str(path), python_model=str(ROOT / "bench" / "bound_model.py"),
+        artifacts={name: str(model_dir / entry["path"]) for name, entry in flavor["artifacts"].items()},
+        code_paths=[str(code) for code in (model_dir / flavor["code"]).iterdir()],
+        signature=ModelSignature(inputs=champion.signature.inputs, params=champion.signature.params),
+        pip_requirements=str(model_dir / "requirements.txt"),
+    )
+    return path
+
+
 def dir_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 2)
 
@@ -246,44 +270,49 @@ def latency_times(port: int, rotation: list[bytes], n: int, start: int, keep_ali
     return _timed(Client(port, keep_alive), rotation, n, start)
 
 
-def measure_pair(env: dict, tmp: Path, echo_dir: Path, args, rotations) -> tuple[dict, dict]:
-    """Floor and model served side by side (one worker each), measured in alternating rounds so
-    that both see the same background load on a shared machine."""
-    floor, model = {}, {}
-    with serve(str(echo_dir), env, tmp, workers=1, name="floor") as f_server:
-        floor["cold_start_s"] = round(f_server.ready(answers(rotations["title"][0]), timeout=180), 2)
-        with serve(CHAMPION_URI, env, tmp, workers=1, name="model") as m_server:
-            model["cold_start_s"] = round(m_server.ready(answers(rotations["title"][0]), timeout=180), 2)
-            servers = ((floor, f_server), (model, m_server))
-            rounds = 4
-            for kind in KINDS:
-                rotation = rotations[kind]
-                collected = {id(out): ([], 0) for out, _ in servers}
-                for out, server in servers:  # warm-up
-                    latency_times(server.port, rotation, 20, 0)
-                per_round = max(1, args.requests // rounds)
-                for r in range(rounds):
-                    for out, server in (servers if r % 2 == 0 else servers[::-1]):
-                        times, errors = latency_times(server.port, rotation, per_round, r * per_round)
-                        acc, errs = collected[id(out)]
-                        collected[id(out)] = (acc + times, errs + errors)
-                for out, _ in servers:
-                    times, errors = collected[id(out)]
-                    out[kind] = {"latency": _summary(times, errors)}
-            for kind in KINDS:
-                parts = {id(out): [] for out, _ in servers}
-                for r in range(2):
-                    for out, server in (servers if r % 2 == 0 else servers[::-1]):
-                        parts[id(out)].append(throughput(server.port, rotations[kind], args.clients, args.seconds / 2))
-                for out, _ in servers:
-                    runs = parts[id(out)]
-                    requests = sum(x["requests"] for x in runs)
-                    seconds = sum(x["seconds"] for x in runs)
-                    out[kind]["throughput"] = {"rps": round(requests / seconds, 1), "requests": requests,
-                                               "errors": sum(x["errors"] for x in runs),
-                                               "clients": args.clients, "seconds": round(seconds, 2)}
-            floor["rss"], model["rss"] = f_server.rss_mb(), m_server.rss_mb()
-    return floor, model
+def measure_servers(env: dict, tmp: Path, dirs: dict[str, str], args, rotations) -> dict[str, dict]:
+    """The floor, the model and the bound (dirs: name -> model URI) served side by side, one worker
+    each, measured in alternating rounds so that all see the same background load on a shared
+    machine. The bound only answers description queries (BOUND_KINDS)."""
+    out = {name: {} for name in dirs}
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for name, uri in dirs.items():   # started one at a time: cold start is each one's own
+            servers[name] = stack.enter_context(serve(uri, env, tmp, workers=1, name=name))
+            out[name]["cold_start_s"] = round(servers[name].ready(answers(rotations["title"][0]), timeout=180), 2)
+        taking = {kind: [(out[name], server) for name, server in servers.items()
+                         if name != "bound" or kind in BOUND_KINDS] for kind in KINDS}
+        rounds = 4
+        for kind in KINDS:
+            rotation, pairs = rotations[kind], taking[kind]
+            collected = {id(result): ([], 0) for result, _ in pairs}
+            for result, server in pairs:  # warm-up
+                latency_times(server.port, rotation, 20, 0)
+            per_round = max(1, args.requests // rounds)
+            for r in range(rounds):
+                for result, server in (pairs if r % 2 == 0 else pairs[::-1]):
+                    times, errors = latency_times(server.port, rotation, per_round, r * per_round)
+                    acc, errs = collected[id(result)]
+                    collected[id(result)] = (acc + times, errs + errors)
+            for result, _ in pairs:
+                times, errors = collected[id(result)]
+                result[kind] = {"latency": _summary(times, errors)}
+        for kind in KINDS:
+            pairs = taking[kind]
+            parts = {id(result): [] for result, _ in pairs}
+            for r in range(2):
+                for result, server in (pairs if r % 2 == 0 else pairs[::-1]):
+                    parts[id(result)].append(throughput(server.port, rotations[kind], args.clients, args.seconds / 2))
+            for result, _ in pairs:
+                runs = parts[id(result)]
+                requests = sum(x["requests"] for x in runs)
+                seconds = sum(x["seconds"] for x in runs)
+                result[kind]["throughput"] = {"rps": round(requests / seconds, 1), "requests": requests,
+                                              "errors": sum(x["errors"] for x in runs),
+                                              "clients": args.clients, "seconds": round(seconds, 2)}
+        for name, server in servers.items():
+            out[name]["rss"] = server.rss_mb()
+    return out
 
 
 def inprocess(model_dir: Path, n: int) -> dict:
@@ -326,6 +355,11 @@ def summarise(result: dict) -> dict:
             "http_p50_ms": m_lat["p50_ms"],
             "inprocess_p50_ms": result["inprocess"][kind]["p50_ms"],
         }
+        if kind in BOUND_KINDS and "bound" in result:
+            b_lat, b_tp = result["bound"][kind]["latency"], result["bound"][kind]["throughput"]
+            flat[kind] |= {"bound_p50_ms": b_lat["p50_ms"], "bound_p50_ratio": round(b_lat["p50_ms"] / f_lat["p50_ms"], 2),
+                           "bound_rps": b_tp["rps"],
+                           "bound_rps_ratio": round(b_tp["rps"] / f_tp["rps"], 2) if f_tp["rps"] else None}
     flat["cold_start_s"] = model["cold_start_s"]
     flat["floor_cold_start_s"] = floor["cold_start_s"]
     flat["train_s"] = result.get("train_s")
@@ -368,6 +402,11 @@ def table(result: dict) -> str:
                      f"{row['p99_ratio']:>8.2f}")
         lines.append(f"{kind + ' req/s (8 clients)':<34}{row['floor_rps']:>10.1f}{row['model_rps']:>10.1f}"
                      f"{row['rps_ratio']:>8.2f}  {mark(kind + '.rps_ratio')}")
+        if "bound_p50_ms" in row:
+            lines.append(f"{'  bound: encoder + product p50 ms':<34}{row['floor_p50_ms']:>10.2f}"
+                         f"{row['bound_p50_ms']:>10.2f}{row['bound_p50_ratio']:>8.2f}")
+            lines.append(f"{'  bound: req/s (8 clients)':<34}{row['floor_rps']:>10.1f}{row['bound_rps']:>10.1f}"
+                         f"{row['bound_rps_ratio']:>8.2f}")
     for kind in KINDS:
         lines.append(f"{kind + ' in-process p50 ms':<34}{'':>10}{flat[kind]['inprocess_p50_ms']:>10.2f}{'':>8}  "
                      f"{mark(kind + '.inprocess_p50_ms')}")
@@ -421,9 +460,13 @@ def main(argv=None) -> int:
         result["recommender_pkl_mb"] = round(next(model_dir.rglob("recommender.pkl")).stat().st_size / 2**20, 2)
         echo_dir = save_echo(tmp)
         result["floor_artifact_mb"] = dir_mb(echo_dir)
+        bound_dir = save_bound(tmp, model_dir)
         rotations = bodies()
-        print("serving the floor (echo pyfunc) and the champion, measured in alternating rounds ...", flush=True)
-        result["floor"], result["model"] = measure_pair(env, tmp, echo_dir, args, rotations)
+        print("serving the floor (echo pyfunc), the champion and the bound, measured in alternating rounds ...",
+              flush=True)
+        served = measure_servers(env, tmp, {"floor": str(echo_dir), "model": CHAMPION_URI, "bound": str(bound_dir)},
+                                 args, rotations)
+        result["floor"], result["model"], result["bound"] = served["floor"], served["model"], served["bound"]
         print("in-process predict ...", flush=True)
         result["inprocess"] = inprocess(model_dir, args.requests)
         if not args.no_workers:
