@@ -124,3 +124,23 @@ def row_entries(matrix: sp.csr_matrix, positions: np.ndarray) -> tuple[np.ndarra
     lengths = matrix.indptr[positions + 1] - starts
     gather = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
     return np.repeat(np.arange(len(positions)), lengths), matrix.indices[gather], matrix.data[gather]
+
+
+def unknown_as_average(vectors: sp.csr_matrix, offsets: dict[str, tuple[int, int]], block: str) -> sp.csr_matrix:
+    """vectors with each row that has nothing in block given the mean of the rows that have.
+
+    A title whose country is unknown then scores, against any query, what a title with a known
+    country scores on average in that block, instead of 0, the score of a title from elsewhere."""
+    start, stop = offsets[block]
+    part = vectors[:, start:stop]
+    empty = np.flatnonzero(np.diff(part.indptr) == 0)
+    if len(empty) in (0, vectors.shape[0]):
+        return vectors
+    mean = np.asarray(part.sum(axis=0), dtype=np.float64).ravel() / (vectors.shape[0] - len(empty))
+    columns = np.flatnonzero(mean)
+    fill = sp.csr_matrix((np.tile(mean[columns], len(empty)).astype(np.float32),
+                          (np.repeat(empty, len(columns)), np.tile(columns + start, len(empty)))),
+                         shape=vectors.shape)
+    out = (vectors + fill).tocsr()
+    out.sort_indices()
+    return out

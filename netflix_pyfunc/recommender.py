@@ -22,6 +22,7 @@ from .encoder import SentenceEncoder
 from .explanations import Explainer
 from .features import (
     BLOCKS, block_offsets, block_vectorizers, description_terms, fit_blocks, row_entries, scale_blocks, stack,
+    unknown_as_average,
 )
 from .filters import CatalogFilters
 from .hybrid import HybridIndex
@@ -115,7 +116,10 @@ class HybridRecommender(BaseEstimator):
         vectorizers = self.vectorizers_
         self.semantic_ = SemanticBlock().fit(catalog, encoder)
         index = HybridIndex() if len(catalog) >= self.ann_min_titles else ExactIndex()
-        self.index_ = index.fit(self.vectors_, self.work_, self.semantic_.embeddings_)
+        # Searched with the country of a title that has none taken as the catalogue's average
+        # (features.unknown_as_average); queries and reasons read vectors_ as it is.
+        searched = unknown_as_average(self.vectors_, self.offsets_, "country")
+        self.index_ = index.fit(searched, self.work_, self.semantic_.embeddings_)
         self.parser_ = QueryParser().fit(catalog)
         self.intent_ = IntentScorer().fit(catalog)
         self.filters_ = CatalogFilters().fit(catalog)

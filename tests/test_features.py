@@ -4,7 +4,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from netflix_pyfunc.analyzers import FreeTextAnalyzer
-from netflix_pyfunc.features import BLOCKS, block_offsets, block_vectorizers, fit_blocks, stack
+from netflix_pyfunc.features import BLOCKS, block_offsets, block_vectorizers, fit_blocks, stack, unknown_as_average
 from netflix_pyfunc.text_vectors import TextVectorizer
 
 SETTINGS = {"desc_ngram_max": 1, "desc_min_df": 1, "desc_max_df": 1.0, "desc_max_features": 1000,
@@ -69,3 +69,40 @@ def test_a_block_weighted_zero_leaves_no_entries(catalog):
     start, stop = offsets["genre"]
     assert matrix.nnz > 0 and not ((matrix.indices >= start) & (matrix.indices < stop)).any()
     assert sp.isspmatrix_csr(matrix)
+
+
+def _has_block(matrix: sp.csr_matrix, offsets, block: str) -> np.ndarray:
+    start, stop = offsets[block]
+    return np.diff(matrix[:, start:stop].indptr) > 0
+
+
+def test_a_title_of_unknown_country_scores_the_average_of_the_known(fitted):
+    """Midnight Mass has no country in the hand-made catalogue. As a candidate it scores, against
+    every query, its other blocks plus the mean of the query's country scores over the titles
+    with a country; those titles' rows do not change."""
+    vectorizers, blocks = fitted
+    offsets = block_offsets(vectorizers)
+    vectors = stack(blocks, WEIGHTS)
+    filled = unknown_as_average(vectors, offsets, "country")
+    known = _has_block(vectors, offsets, "country")
+    unknown = np.flatnonzero(~known)
+    assert len(unknown) == 1 and known.sum() == vectors.shape[0] - 1
+    start, stop = offsets["country"]
+    country = (vectors[:, start:stop] @ vectors[:, start:stop].T).toarray()
+    before, after = (vectors @ vectors.T).toarray(), (vectors @ filled.T).toarray()
+    for query in np.flatnonzero(known):
+        assert after[query, unknown[0]] == pytest.approx(
+            before[query, unknown[0]] + country[query, known].mean(), rel=1e-5)
+        assert country[query, known].mean() > 0
+    assert abs(filled[np.flatnonzero(known)] - vectors[np.flatnonzero(known)]).sum() == 0
+    assert _has_block(filled, offsets, "country").all()
+
+
+@pytest.mark.parametrize("weights", [{**WEIGHTS, "country": 0.0}, WEIGHTS])
+def test_unknown_as_average_leaves_a_block_alone_when_no_row_or_every_row_is_empty(fitted, weights):
+    vectorizers, blocks = fitted
+    offsets = block_offsets(vectorizers)
+    vectors = stack(blocks, weights)
+    block = "country" if not weights["country"] else "genre"   # weighted 0: all empty; genre: none empty
+    assert _has_block(vectors, offsets, block).all() or not _has_block(vectors, offsets, block).any()
+    assert unknown_as_average(vectors, offsets, block) is vectors

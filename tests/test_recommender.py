@@ -128,8 +128,9 @@ def test_filtered_title_queries_read_stored_neighbours_as_the_search_ranks(catal
     changed.loc[changed["title"] == "Oh! Baby (Tamil)", "release_year"] = 2020
     model = HybridRecommender(desc_min_df=1, desc_max_df=1.0).fit(changed, encoder=encoder)
     paths = set()
-    for request_ in (Request(k=1, min_year=2020), Request(k=2, min_year=2018), Request(k=2, type="Movie"),
-                     Request(k=3, genres=("drama",)), Request(k=1, countries=("India",)), Request(k=4)):
+    for request_ in (Request(k=1, min_year=2020), Request(k=2, min_year=2020), Request(k=2, min_year=2018),
+                     Request(k=2, type="Movie"), Request(k=3, genres=("drama",)), Request(k=1, countries=("India",)),
+                     Request(k=4)):
         allowed = model.filters_.mask(request_)
         for position, title in enumerate(changed["title"]):
             served = model.recommend([Query(title=title)], request_)
@@ -275,3 +276,21 @@ def test_full_catalogue_space_query_finds_astronauts(full_model, full_catalog):
     out = full_model.recommend([Query(description="astronauts stranded far from earth")], Request(k=5))
     descriptions = full_catalog.set_index("show_id").loc[out["show_id"], "description"].str.lower()
     assert sum("astronaut" in d for d in descriptions) >= 3, out["title"].tolist()
+
+
+def test_a_title_of_unknown_country_is_not_scored_as_one_from_elsewhere(model, catalog, encoder):
+    """Midnight Mass has no country in the hand-made catalogue. For a US title it scores more than
+    it would as a Japanese title (before, the same: 0 in the country block either way), and its
+    reason does not claim a country."""
+    elsewhere = catalog.copy()
+    elsewhere["country"] = [["Japan"] if title == "Midnight Mass" else countries
+                            for title, countries in zip(elsewhere["title"], elsewhere["country"])]
+    japanese = HybridRecommender().fit(elsewhere, encoder=encoder)
+
+    def midnight_mass(fitted):
+        out = fitted.recommend([Query(title="The Haunting of Hill House")], Request(k=13))
+        return out[out["title"] == "Midnight Mass"].iloc[0]
+
+    unknown, foreign = midnight_mass(model), midnight_mass(japanese)
+    assert unknown["score"] > foreign["score"] + 0.01
+    assert "country" not in unknown["reason"]
