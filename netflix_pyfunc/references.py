@@ -7,12 +7,13 @@ results, with the wish's other words as its description when one of them asks fo
 ("something like Narcos but in Mexico"; after 'but', a kind word too: "... but funny", which
 HybridRecommender._queries then reads as intent only). Only a title spelled out in full after a
 cue counts (TitleIndex.named): a near spelling or a prefix would turn ordinary words into titles.
+Words that spell several titles equally well name none: the wish is read as text.
 """
 
 from __future__ import annotations
 
 from .intent_words import GENRE_WORDS, REFERENCE_CUES, REFERENCE_FILLER, REFERENCE_LIKE_AFTER, REGION_WORDS, TYPE_WORDS
-from .titles import TitleIndex, title_key
+from .titles import AmbiguousTitle, TitleIndex, title_key
 from .vocab import COUNTRY_WORDS
 
 _CUE_STARTS = frozenset(cue[0] for cue in REFERENCE_CUES)
@@ -29,7 +30,8 @@ def title_reference(text: str, titles: TitleIndex) -> tuple[int, str] | None:
     """(catalogue position of the title text names after a cue, the text's other words), or None.
     The other words are '' when they ask for nothing the title does not already say (fillers and
     kind words: "a korean drama like Crash Landing on You"). The first cue followed by a title
-    wins, and after it the longest run of words that spells one."""
+    wins, and after it the longest run of words that spells one; None as soon as a run spells
+    several."""
     words = title_key(text).split()
     if _CUE_STARTS.isdisjoint(words):
         return None
@@ -38,7 +40,13 @@ def title_reference(text: str, titles: TitleIndex) -> tuple[int, str] | None:
         if after == start:
             continue
         for stop in range(len(words), after, -1):
-            position = titles.named(words[after:stop])
+            try:
+                position = titles.named(words[after:stop])
+            except AmbiguousTitle:
+                # The words name several titles ("like money heist": two documentaries about it).
+                # A shorter run would take a title that only starts with them (the film "Money"):
+                # the wish is read as text instead.
+                return None
             if position is not None:
                 rest = words[:start] + words[stop:]
                 return position, " ".join(rest) if _asks(rest) else ""

@@ -233,15 +233,13 @@ class TitleIndex:
     def named(self, words: list[str]) -> int | None:
         """Position of the title these words (as title_key leaves them) spell in full: the whole
         title, or it without its article or qualifier, or the part before ':' (resolve's first three
-        steps). None when they spell none, or several equally well. For a title named inside free
-        text, where resolve's near spellings and prefixes would turn ordinary words into titles."""
+        steps). None when they spell none; AmbiguousTitle when they spell several equally well. For
+        a title named inside free text, where resolve's near spellings and prefixes would turn
+        ordinary words into titles."""
         if not 0 < len(words) <= self.max_words_:
             return None
         typed = " ".join(words)
-        try:
-            return self._spelled_out(typed, canonical_key(typed))
-        except AmbiguousTitle:
-            return None
+        return self._spelled_out(typed, canonical_key(typed))
 
     def _spelled_out(self, title: str, key: str) -> int | None:
         """resolve's first three steps for the typed title and its canonical key: the whole title

@@ -9,8 +9,8 @@ from netflix_pyfunc.titles import TitleIndex
 
 TITLES = ["Stranger Things", "The Crown", "Friends", "Narcos", "Narcos: Mexico", "Humans", "Rocky II",
           "Crash Landing on You", "The Office (U.S.)", "Red", "Red Dot", "Inception",
-          "Hannah Gadsby: Nanette"]
-YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021, 2010, 2018]
+          "Hannah Gadsby: Nanette", "Money", "Money Heist: The Phenomenon", "Money Heist: From Tokyo to Berlin"]
+YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021, 2010, 2018, 1991, 2020, 2021]
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +47,7 @@ def test_a_title_named_after_a_cue_is_found_with_the_words_that_still_ask_for_so
     "something like strnger things",    # no near spellings inside free text
     "something like stranger",          # nor prefixes
     "something like a ghost story",
+    "a spanish series like money heist",   # the words spell two titles; 'money' alone is another one
     "",
 ])
 def test_no_reference_without_a_cue_and_a_title_spelled_in_full(titles, text):
