@@ -95,8 +95,11 @@ class TitleAnalyzer(WordAnalyzer):
 
     @staticmethod
     def name_stems(words: list[str]) -> list[str]:
-        """Stemmed words that name a title: all but articles, sequel numbers and single letters."""
+        """Stemmed words that name a title: all but articles, sequel numbers and single letters;
+        none when only stop words are left ('5 to 7' -> 'to' would be named by any text with 'to')."""
         kept = [w for w in words if w not in _ARTICLES and not _ROMAN_OR_NUMBER.match(w) and len(w) > 1]
+        if all(w in STOP_WORDS for w in kept):
+            return []
         return Stemmer.Stemmer("english", 0).stemWords(kept)
 
 

@@ -78,6 +78,15 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
     ("indie,independent,arthouse,art house", ("Independent Movies",)),
 )
 
+# Words that say someone wants something to watch, or when, not what: a wish's words are not
+# matched on them ("something to watch with my kids this weekend" listed Yo-Kai Watch first,
+# "about: watch", and without 'watch', films about a weekend).
+WISH_WORDS = frozenset({
+    "watch", "watching", "binge", "binging", "bingeing", "stream", "streaming", "recommend",
+    "recommendation", "recommendations", "suggest", "suggestion", "suggestions", "tonight", "today",
+    "weekend", "evening",
+})
+
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.
 TYPE_WORDS: dict[str, str] = {
     **{w: MOVIE for w in ("movie", "movies", "film", "films", "flick", "flicks", "feature")},

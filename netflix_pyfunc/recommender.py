@@ -28,7 +28,7 @@ from .filters import CatalogFilters
 from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
-from .intent_words import TYPE_WORDS
+from .intent_words import TYPE_WORDS, WISH_WORDS
 from .intent_boosts import IntentScorer, facet_share, literal_facets
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
@@ -241,14 +241,16 @@ class HybridRecommender(BaseEstimator):
         return Queries(sparse, dense, boosts), parsed
 
     def _lexical(self, text: str, query: ParsedQuery | None) -> str:
-        """The words of a free text to match as words: without the words that say a type, country,
-        genre or years in so many words ('movies', 'korean', 'thriller', '80s'; intent_boosts.
-        literal_facets), which the intent boosts answer. Matched as words too, they found
-        descriptions that merely mention them ("making a movie", "a Korean-American chef")
-        ahead of the wish's topic. Words that only hint at a genre ('heist', 'zombie') stay."""
-        if not text or not self.w_intent:
+        """The words of a free text to match as words: without the words that only say someone
+        wants something to watch (WISH_WORDS: 'watch', 'binge', 'tonight'), and with intent on,
+        without the words that say a type, country, genre or years in so many words ('movies',
+        'korean', 'thriller', '80s'; intent_boosts.literal_facets), which the intent boosts answer.
+        Matched as words too, they found descriptions that merely mention them ("making a movie",
+        "a Korean-American chef") ahead of the wish's topic. Words that only hint at a genre
+        ('heist', 'zombie') stay."""
+        if not text:
             return text
-        said = {*literal_facets(query), *TYPE_WORDS}
+        said = WISH_WORDS | ({*literal_facets(query), *TYPE_WORDS} if self.w_intent else frozenset())
         return " ".join(word for word in text.split() if word not in said)
 
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:
@@ -315,7 +317,8 @@ class HybridRecommender(BaseEstimator):
         sparse, boosts = batch.sparse, batch.boosts
         empty = np.flatnonzero((np.diff(sparse.indptr) == 0) & (np.diff(boosts.indptr) == 0))
         if len(empty):
-            raise InvalidRequest(f"row {empty[0]}: the description has no word the catalogue knows; try other words")
+            raise InvalidRequest(f"row {empty[0]}: the description names nothing to look for; "
+                                 "try a title, a genre, a mood or a topic")
         found = self._search(batch, positions, parsed, request.k, allowed)
         items = self.items_
         columns = {name: [] for name in OUTPUT_COLUMNS}

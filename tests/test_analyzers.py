@@ -40,6 +40,8 @@ def test_word_analyzer_survives_pickle():
         ("We Are Your Friends", ["we are your friend"]),   # not named like 'Friends' (['friend'])
         ("Call My Agent!", ["call my agent"]),                # "call" is a stop word too
         ("3022", []),
+        ("5 to 7", []),          # a name of stop words alone: any text with 'to' would name it
+        ("Us", []),
     ],
 )
 def test_title_analyzer_keeps_series_names(title, expected):

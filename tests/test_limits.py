@@ -134,7 +134,7 @@ def test_emoji_and_right_to_left_description(live_server):
 
 
 def test_emoji_only_description(live_server):
-    rejected(invoke(live_server.url, {"dataframe_records": [{"description": "👻🎃🏚️"}]}), "no word the catalogue knows")
+    rejected(invoke(live_server.url, {"dataframe_records": [{"description": "👻🎃🏚️"}]}), "names nothing to look for")
 
 
 def test_non_latin_catalogue_title_keeps_its_characters(live_server):

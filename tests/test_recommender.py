@@ -199,7 +199,7 @@ def test_batch_rows_are_independent(model):
 
 
 def test_unknown_words_only_is_a_client_error(model):
-    with pytest.raises(InvalidRequest, match="no word the catalogue knows"):
+    with pytest.raises(InvalidRequest, match="names nothing to look for"):
         model.recommend([Query(description="qwzx plmk")])
 
 
@@ -269,6 +269,22 @@ def test_output_frame_types(model):
 def test_full_catalogue_free_text_matches_metadata(full_model, text, field, expected):
     out = full_model.recommend([Query(description=text)], Request(k=5))
     assert sum(expected in value for value in out[field]) >= 3, out[["title", field]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["something to watch with my kids this weekend", "a family movie to watch tonight"])
+def test_full_catalogue_words_that_ask_to_watch_are_not_matched(full_model, text):
+    """'watch', 'tonight', 'this weekend' say someone wants something, not what: before, these
+    wishes listed Yo-Kai Watch ('about: watch') and a documentary 'about: tonight'."""
+    out = full_model.recommend([Query(description=text)], Request(k=5))
+    assert not [reason for reason in out["reason"] if any(w in reason for w in ("watch", "tonight", "weekend"))]
+    assert all("Children & Family Movies" in genres or "Kids' TV" in genres for genres in out["listed_in"]), \
+        out[["title", "listed_in"]]
+
+
+def test_a_wish_that_only_asks_for_something_to_watch_is_a_client_error(model):
+    with pytest.raises(InvalidRequest, match="names nothing to look for; try a title, a genre, a mood or a topic"):
+        model.recommend([Query(description="something to watch tonight")])
 
 
 @pytest.mark.slow
