@@ -201,7 +201,7 @@ class TitleIndex:
                 if year is None and self._numbered(canonical_key(shorter)):
                     continue
                 try:
-                    return self._in_year(self._resolve(shorter, shorter), year)
+                    return self._in_year(self._resolve(shorter, shorter, prefixes=False), year)
                 except UnknownTitle:
                     continue
             raise
@@ -216,8 +216,9 @@ class TitleIndex:
         same = self.full_.get(canonical_key(self.keys_[position]), [position])
         return next((i for i in same if self.years_[i] == year), position)
 
-    def _resolve(self, title: str, plain: str) -> int:
-        """resolve's steps 1-5."""
+    def _resolve(self, title: str, plain: str, *, prefixes: bool = True) -> int:
+        """resolve's steps 1-5; without the prefixes step for a key a suffix was taken from
+        ('brooklyn 99' is not "Brooklyn's Finest")."""
         key = canonical_key(plain)
         spelled_out = self._spelled_out(title, key)
         if spelled_out is not None:
@@ -225,7 +226,7 @@ class TitleIndex:
         spelled = self._spelling(plain)
         if spelled is not None:
             return self._one(title, spelled, key)
-        started = self._prefixed(key)
+        started = self._prefixed(key) if prefixes else None
         if started:
             return self._one(title, started, key)
         raise UnknownTitle(title, self._suggestions(plain, key))

@@ -82,6 +82,7 @@ def test_rules_people_type_by(titles, typed, expected):
         (["Kung Fu Panda 2"], "kung fu panda 3"),
         (["Twilight: Part 1", "Twilight: Part 2"], "twilight part 3"),
         (["Kung Fu Panda 2"], "kung fu panda season 3"),
+        (["Brooklyn's Finest"], "brooklyn 99"),    # nor, dropped, on a title that only starts like the rest
     ],
 )
 def test_a_typed_number_never_lands_on_another_number(titles, typed):
