@@ -1,6 +1,7 @@
 """Filter values as people say them, mapped onto the catalogue's own labels.
 
-Countries by name, common name, code or demonym ('USA', 'UK', 'Britain', 'Korea', 'korean');
+Countries by name, common name, code or demonym ('USA', 'UK', 'Britain', 'Korea', 'korean'), and
+regions by adjective or name ('nordic', 'latin america');
 genres by their word in any form ('comedy', 'comedies', 'rom-com', 'docs', 'anime'), reaching
 every label that carries it, for movies and TV alike. CountryNames and GenreNames are built
 once from the catalogue's labels (the per-label work happens there); their `match` takes the
@@ -14,6 +15,7 @@ from difflib import get_close_matches
 from typing import Sequence
 
 from .catalog import normalize_text
+from .intent_words import REGION_WORDS
 from .params import InvalidRequest
 from .vocab import COUNTRY_WORDS
 
@@ -31,6 +33,13 @@ COUNTRY_NAMES = {
     "emirates": "United Arab Emirates", "czechia": "Czech Republic", "hk": "Hong Kong",
     "ussr": "Soviet Union", "jp": "Japan", "de": "Germany", "fr": "France", "es": "Spain", "it": "Italy",
     "mx": "Mexico", "ca": "Canada", "au": "Australia", "br": "Brazil", "cn": "China", "nz": "New Zealand",
+}
+
+# Regions: the catalogue countries they stand for (any of them), by adjective or by name.
+REGIONS = {
+    **{word: countries for word, countries in REGION_WORDS.items() if len(countries) > 1},
+    "scandinavia": REGION_WORDS["scandinavian"], "nordics": REGION_WORDS["nordic"],
+    "latin america": REGION_WORDS["latin american"],
 }
 
 # Words people use for a genre -> the words catalogue labels use for it (any of them).
@@ -52,6 +61,7 @@ GENRE_WORDS = {
 GENRE_PHRASES = {
     "rom com": "romantic comedy", "romcom": "romantic comedy", "science fiction": "sci fi",
     "scifi": "sci fi", "standup": "stand up", "k drama": "korean", "kdrama": "korean",
+    "korean drama": "korean", "korean dramas": "korean",
     "talk show": "talk", "documentaries": "documentary", "docs": "documentary",
 }
 # Words that say movie or TV, not what a title is about (the `type` param filters those).
@@ -77,14 +87,16 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in text.split() if w != "and"]
 
 
-def _unknown(kind: str, value: str, labels: Sequence[str], aliases: Sequence[str] = (), to_label=None) -> InvalidRequest:
-    """InvalidRequest naming the closest valid values (labels, or the labels aliases stand for)."""
+def _unknown(kind: str, value: str, labels: Sequence[str], aliases: Sequence[str] = (), to_label=None,
+             hint: str = "") -> InvalidRequest:
+    """InvalidRequest naming the closest valid values (labels, or the labels aliases stand for),
+    then hint."""
     by_key = {normalize_text(label): label for label in labels}
     for alias in aliases:
         by_key.setdefault(alias, to_label(alias))
     close = get_close_matches(normalize_text(value), list(by_key), n=_LISTED, cutoff=0.5)
     shown = list(dict.fromkeys(by_key[c] for c in close)) or sorted(labels, key=len)[:_LISTED]
-    return InvalidRequest(f"unknown {kind} {value[:50]!r}; closest valid values: {', '.join(shown)}")
+    return InvalidRequest(f"unknown {kind} {value[:50]!r}; closest valid values: {', '.join(shown)}{hint}")
 
 
 class CountryNames:
@@ -97,16 +109,22 @@ class CountryNames:
         names = {**COUNTRY_WORDS, **COUNTRY_NAMES}
         self.by_name = {key: self.by_key[normalize_text(label)] for key, label in names.items()
                         if normalize_text(label) in self.by_key}
+        self.regions = {key: found for key, countries in REGIONS.items()
+                        if (found := tuple(self.by_key[c] for c in map(normalize_text, countries) if c in self.by_key))}
 
     def match(self, wanted: Sequence[str]) -> list[Groups]:
-        """Per wanted country, the one catalogue label it names: ((label,),)."""
+        """Per wanted country, the one catalogue label it names, ((label,),), or for a region
+        ('nordic', 'latin america') its countries in the catalogue, any of them: ((label, ...),)."""
         found = []
         for value in wanted:
             key = normalize_text(value)
             label = self.by_key.get(key) or self.by_name.get(key)
-            if label is None:
+            if label is not None:
+                found.append(((label,),))
+            elif key in self.regions:
+                found.append((self.regions[key],))
+            else:
                 raise _unknown("country", value, self.labels, list(self.by_name), self.by_name.get)
-            found.append(((label,),))
         return found
 
 
@@ -143,6 +161,7 @@ class GenreNames:
                 continue
             topical = [g for word, g in zip(words, groups) if word not in _KIND_WORDS] or groups
             if not all(topical):
-                raise _unknown("genre", value, self.labels, self.aliases, lambda w: self.holding(w)[0])
+                raise _unknown("genre", value, self.labels, self.aliases, lambda w: self.holding(w)[0],
+                               hint=f". To find titles about {value[:50]!r}, send it as 'description'")
             found.append(tuple(topical))
         return found

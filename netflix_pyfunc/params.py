@@ -33,8 +33,8 @@ PARAMS = (
     ParamDoc("type", "string", "", "'Movie' or 'TV Show' (also 'film', 'series', 'tv', ...), or '' for both"),
     ParamDoc("min_year", "long", None, "earliest release year (inclusive)"),
     ParamDoc("max_year", "long", None, "latest release year (inclusive)"),
-    ParamDoc("country", "string", "", "production country as people say it, e.g. 'South Korea', 'Korea', 'USA', 'UK'; "
-             "several separated by commas match any"),
+    ParamDoc("country", "string", "", "production country as people say it, e.g. 'South Korea', 'Korea', 'USA', 'UK', "
+             "or a region ('nordic', 'latin america'); several separated by commas match any"),
     ParamDoc("genre", "string", "", "genre by its word in any form, e.g. 'comedy', 'rom-com', 'docs', 'anime', "
              "'Stand-Up'; several separated by commas match any"),
     ParamDoc("rating", "string", "", "maturity rating, e.g. 'TV-MA' or 'pg13' (case, spaces and dashes do not "

@@ -30,6 +30,24 @@ def test_countries_by_name_code_and_demonym(said, label):
 
 
 @pytest.mark.parametrize(
+    "said, labels",
+    [
+        ("nordic", ("Denmark", "Norway", "Sweden")), ("Scandinavian", ("Denmark", "Norway", "Sweden")),
+        ("scandinavia", ("Denmark", "Norway", "Sweden")), ("Latin America", ("Brazil", "Mexico")),
+        ("latin-american", ("Brazil", "Mexico")),
+    ],
+)
+def test_a_region_is_any_of_its_countries_in_the_catalogue(said, labels):
+    names = CountryNames(COUNTRIES + ["Brazil", "Denmark", "Mexico", "Norway", "Sweden"])
+    assert [sorted(group) for group in names.match([said])[0]] == [sorted(labels)]
+
+
+def test_a_region_with_none_of_its_countries_is_unknown():
+    with pytest.raises(InvalidRequest, match="unknown country 'nordic'"):
+        CountryNames(COUNTRIES).match(["nordic"])
+
+
+@pytest.mark.parametrize(
     "said, closest",
     [("Amerca", "United States"), ("Untied Kingdom", "United Kingdom"), ("Japn", "Japan"), ("France", None)],
 )
@@ -66,10 +84,13 @@ def test_unknown_country_lists_closest_valid_values(said, closest):
         ("science fiction", [["Sci-Fi & Fantasy"]]),
         ("kids", [["Kids' TV", "Children & Family Movies"]]),
         ("drama", [["Dramas", "TV Dramas"]]),
+        ("k-drama", [["Korean TV Shows"]]),
+        ("korean drama", [["Korean TV Shows"]]),    # every Korean series, as 'k-drama' (not only TV Dramas)
+        ("Korean dramas", [["Korean TV Shows"]]),
     ],
 )
 def test_genres_by_their_word_reach_every_label(said, groups):
-    (found,) = GenreNames(GENRES).match([said])
+    (found,) = GenreNames(GENRES + ["Korean TV Shows"]).match([said])
     assert [sorted(group) for group in found] == [sorted(group) for group in groups]
 
 
@@ -77,10 +98,12 @@ def test_genres_by_their_word_reach_every_label(said, groups):
 def test_unknown_genre_lists_closest_valid_values(said, closest):
     with pytest.raises(InvalidRequest, match=f"unknown genre {said!r}; closest valid values: ") as raised:
         GenreNames(GENRES).match([said])
-    listed = str(raised.value).split("closest valid values: ")[1].split(", ")
+    listed, hint = str(raised.value).split("closest valid values: ")[1].split(". ")
+    listed = listed.split(", ")
     assert set(listed) <= set(GENRES) and listed
     if closest:
         assert closest in listed
+    assert hint == f"To find titles about {said!r}, send it as 'description'"
 
 
 def test_several_values_one_result_each():
