@@ -46,10 +46,6 @@ PARAMS = (
 _TYPE_NAMES = {**{t.lower(): t for t in TYPES}, "tv shows": TYPES[1], **TYPE_WORDS}
 
 
-def _type_key(kind: str) -> str:
-    return " ".join(normalize_text(kind).split())
-
-
 def _split(value: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip())
 
@@ -86,7 +82,7 @@ class Request:
         if not 1 <= k <= MAX_K:
             raise InvalidRequest(f"param 'k' must be between 1 and {MAX_K}, got {k}")
         kind = values["type"].strip()
-        if kind and _type_key(kind) not in _TYPE_NAMES:
+        if kind and normalize_text(kind) not in _TYPE_NAMES:
             raise InvalidRequest(f"param 'type' must be one of {list(TYPES)} (or a word for one: 'film', "
                                  f"'series', 'tv', ...) or empty, got {kind[:50]!r}")
         min_year, max_year = values["min_year"], values["max_year"]
@@ -94,7 +90,7 @@ class Request:
             raise InvalidRequest(f"param 'min_year' ({min_year}) is greater than 'max_year' ({max_year})")
         return cls(
             k=k,
-            type=_TYPE_NAMES.get(_type_key(kind), ""),
+            type=_TYPE_NAMES.get(normalize_text(kind), ""),
             min_year=min_year,
             max_year=max_year,
             countries=_split(values["country"]),
