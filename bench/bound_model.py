@@ -16,15 +16,13 @@ from threadpoolctl import threadpool_limits
 
 from netflix_pyfunc.model import ARTIFACT_KEY, ENCODER_KEY, load_recommender
 
-ITEM_COLUMNS = ("show_id", "title", "type", "release_year", "rating", "listed_in", "country")
-
 
 class EncoderBound(mlflow.pyfunc.PythonModel):
     def load_context(self, context):
         recommender = load_recommender(context.artifacts[ARTIFACT_KEY], context.artifacts[ENCODER_KEY])
         self.encoder = recommender.semantic_.encoder
         self.product = recommender.index_.dense_.quantize()
-        self.items = {name: recommender.items_[name] for name in ITEM_COLUMNS}
+        self.items = recommender.items_   # the champion's own item columns, release_year included
         threadpool_limits(limits=1, user_api="blas")  # as the champion serves
 
     def predict(self, context, model_input, params=None):
