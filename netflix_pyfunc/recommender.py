@@ -295,10 +295,14 @@ class HybridRecommender(BaseEstimator):
         positions, texts = positions.copy(), list(texts)
         for i, text in enumerate(texts):
             if positions[i] < 0 and text:
-                found = title_reference(text, self.titles_)
+                found = title_reference(text, self.titles_, self._labels)
                 if found is not None:
                     positions[i], texts[i] = found
         return positions, texts
+
+    def _labels(self, position: int) -> set[str]:
+        """A catalogue title's type, genres and countries."""
+        return {self.items_[TYPE][position], *self.labels_["genre"][position], *self.labels_["country"][position]}
 
     def recommend(self, queries: list[Query], request: Request | None = None) -> pd.DataFrame:
         """A table with one row per recommendation (see output.OUTPUT_COLUMNS)."""

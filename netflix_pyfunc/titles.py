@@ -211,10 +211,15 @@ class TitleIndex:
         return any((found == key or found.startswith(key + " ")) and numbers(canonical_key(self.keys_[position]))
                    for found, position in self._starting_with(key))
 
+    def same_named(self, position: int) -> list[int]:
+        """The titles whose whole name is the one at position ('DEATH NOTE', 'Death Note'): position
+        first, then the others newest first."""
+        same = self.full_.get(canonical_key(self.keys_[position]), [])
+        return [position, *(i for i in same if i != position)]
+
     def _in_year(self, position: int, year: int | None) -> int:
         """The title named like the one at position that was released in year, else position."""
-        same = self.full_.get(canonical_key(self.keys_[position]), [position])
-        return next((i for i in same if self.years_[i] == year), position)
+        return next((i for i in self.same_named(position) if self.years_[i] == year), position)
 
     def _resolve(self, title: str, plain: str, *, prefixes: bool = True) -> int:
         """resolve's steps 1-5; without the prefixes step for a key a suffix was taken from

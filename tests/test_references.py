@@ -9,8 +9,14 @@ from netflix_pyfunc.titles import TitleIndex
 
 TITLES = ["Stranger Things", "The Crown", "Friends", "Narcos", "Narcos: Mexico", "Humans", "Rocky II",
           "Crash Landing on You", "The Office (U.S.)", "Red", "Red Dot", "Inception",
-          "Hannah Gadsby: Nanette", "Money", "Money Heist: The Phenomenon", "Money Heist: From Tokyo to Berlin"]
-YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021, 2010, 2018, 1991, 2020, 2021]
+          "Hannah Gadsby: Nanette", "Money", "Money Heist: The Phenomenon", "Money Heist: From Tokyo to Berlin",
+          "DEATH NOTE", "Death Note"]
+YEARS = [2016, 2016, 1994, 2015, 2018, 2015, 1979, 2019, 2005, 2010, 2021, 2010, 2018, 1991, 2020, 2021, 2006, 2017]
+# Type, genres and countries of the two titles named Death Note: the anime series and the US film.
+LABELS = {16: {"TV Show", "Anime Series", "Crime TV Shows", "Japan"},
+          17: {"Movie", "Horror Movies", "Thrillers", "United States"},
+          8: {"TV Show", "TV Comedies", "United States"},
+          7: {"TV Show", "International TV Shows", "Korean TV Shows", "Romantic TV Shows", "South Korea"}}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +45,31 @@ def test_a_title_named_after_a_cue_is_found_with_the_words_that_still_ask_for_so
     position, words = title_reference(text, titles)
     assert TITLES[position] == title
     assert words == rest   # kind and filler words alone leave no description; another word keeps them all
+
+
+@pytest.mark.parametrize("text, title", [
+    ("something like death note", "Death Note"),         # no kind words: the newest
+    ("anime like death note", "DEATH NOTE"),
+    ("a japanese series like death note", "DEATH NOTE"),
+    ("a horror movie like death note", "Death Note"),
+    ("something like death note but a series", "Death Note"),   # after 'but', a change is asked for
+    ("a crime show like narcos", "Narcos"),               # one title of that name: it, whatever the kind
+])
+def test_kind_words_before_a_title_pick_among_titles_of_its_name(titles, text, title):
+    position, _ = title_reference(text, titles, lambda p: LABELS.get(p, set()))
+    assert TITLES[position] == title
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("a movie like the office", "a movie"),                       # The Office is a series: a movie is asked for
+    ("an american comedy series like the office", ""),            # what it is
+    ("a korean drama like crash landing on you", ""),             # 'korean drama', not 'drama' (a label it lacks)
+    ("anime like death note", ""),
+    ("a horror movie like death note", ""),                       # the film
+    ("a scary movie like death note", ""),
+])
+def test_kind_words_the_title_is_not_ask_for_that_kind(titles, text, rest):
+    assert title_reference(text, titles, lambda p: LABELS.get(p, set()))[1] == rest
 
 
 @pytest.mark.parametrize("text", [
@@ -76,3 +107,11 @@ def test_words_that_only_say_what_kind_ask_for_titles_like_it_of_that_kind(model
     both = model.recommend_records([Query(title="Midnight Mass", description=words)], Request(k=3))
     of_kind = model.recommend_records([Query(title="Midnight Mass")], Request.from_params({"k": 3, **kind}))
     assert [r["title"] for r in wished] == [r["title"] for r in both] == [r["title"] for r in of_kind]
+
+
+@pytest.mark.parametrize("wish, title", [("anime like death note", "DEATH NOTE"), ("a movie like Death Note", "Death Note"),
+                                         ("something like death note", "Death Note")])
+def test_a_wish_gets_the_list_of_the_title_of_the_kind_it_names(model, wish, title):
+    records = model.recommend_records([Query(description=wish)], Request(k=3))
+    assert {r["query_title"] for r in records} == {title}
+    assert title not in {r["title"] for r in records}
