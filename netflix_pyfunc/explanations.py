@@ -4,7 +4,8 @@
 query named that the hit has (intent_boosts.py). "similar title; genre: ...; director: ...;
 cast: ...; about: ..." is built from the elementwise product of the hit's catalogue vector and the
 query vector; description words are shown only when they carry a real part of the score, and a
-single word only when it is a rare one. A word of a wish that says a type, country, genre or
+single word only when it is a rare one or the only word the query matches ("friendship" in "a
+feel-good movie about friendship", where the rest says a genre and a type). A word of a wish that says a type, country, genre or
 years is not one ("korean" after "country: South Korea"): with intent on, free text matches it as
 intent only (HybridRecommender._lexical). "similar premise" says the sentence embeddings drove it.
 """
@@ -96,6 +97,7 @@ class Explainer:
         word = (columns >= d_start) & (columns < d_stop) & (carried >= ABOUT_MIN)
         words_of = _by_hit(owner[word], list(zip((columns[word] - d_start).tolist(), carried[word].tolist())), n)
         query_genres = self.topical_[position] if position >= 0 else None
+        one_word = np.count_nonzero((query[0] >= d_start) & (query[0] < d_stop)) == 1
         reasons = []
         for r, j in enumerate(hits.tolist()):
             asked = intent[r] if intent else []
@@ -117,18 +119,20 @@ class Explainer:
                 names, normalized = self.people_[kind]
                 if kind not in said and (matched := [name for name, m in zip(names[j], normalized[j]) if m in people]):
                     parts.append(f"{kind}: " + ", ".join(matched[:limit]))
-            if about := self._about(words_of[r]):
+            if about := self._about(words_of[r], asked_alone=one_word):
                 parts.append("about: " + ", ".join(about))
             if premise is not None and premise[r]:
                 parts.append(SIMILAR_PREMISE)
             reasons.append("; ".join(parts) if parts else NOTHING_SHARED)
         return reasons
 
-    def _about(self, carried: list[tuple[int, float]]) -> list[str]:
+    def _about(self, carried: list[tuple[int, float]], *, asked_alone: bool = False) -> list[str]:
         """The description words that carry the match (see ABOUT_MIN, ABOUT_TOTAL, RARE_SHARE), from
-        the hit's (description column, share of the score) at least ABOUT_MIN, in column order."""
+        the hit's (description column, share of the score) at least ABOUT_MIN, in column order.
+        asked_alone: the word is the only one the query matches, so it is what was asked for."""
         carried = sorted(carried, key=lambda cv: -cv[1])   # stable: ties keep column order
-        if sum(v for _, v in carried) < ABOUT_TOTAL or (len(carried) == 1 and not self.rare_[carried[0][0]]):
+        lone_generic = len(carried) == 1 and not (asked_alone or self.rare_[carried[0][0]])
+        if sum(v for _, v in carried) < ABOUT_TOTAL or lone_generic:
             return []
         return _distinct_terms((self.names_["description"][c] for c, _ in carried), 3)
 

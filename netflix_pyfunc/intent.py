@@ -21,8 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
-    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, GENRE_WORDS,
-    NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
+    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, FIGURATIVE_PHRASES,
+    GENRE_WORDS, NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
 )
 from .vocab import COUNTRY_WORDS
 
@@ -81,6 +81,7 @@ class QueryParser(BaseEstimator):
             for phrase, labels in GENRE_WORDS.items() if set(labels) & set(label_types)
         }
         self.country_phrases_ = self._country_phrases({c for names in catalog[COUNTRY] for c in names})
+        self.figurative_ = frozenset(tuple(p.split()) for p in FIGURATIVE_PHRASES) & set(self.genre_phrases_)
         self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_))
         self.phrase_starts_ = frozenset(p[0] for p in (*self.genre_phrases_, *self.country_phrases_))
         return self
@@ -127,8 +128,28 @@ class QueryParser(BaseEstimator):
         """People, genres, countries and types named in text, and the rest of its words."""
         check_is_fitted(self, "people_")
         parsed = self._parse_words(text, normalize_text(text).split())
-        words = [word for word in parsed.rest.split() if word not in STOP_WORDS]
-        return replace(parsed, facets=tuple(zip(words, map(frozenset, self.word_facets(words)))))
+        rest = parsed.rest.split()
+        kept = [i for i, word in enumerate(rest) if word not in STOP_WORDS]
+        words = [rest[i] for i in kept]
+        figurative = self._figurative(rest)
+        facets = [frozenset(found | figurative[i]) for found, i in zip(self.word_facets(words), kept)]
+        return replace(parsed, facets=tuple(zip(words, facets)))
+
+    def _figurative(self, words: list[str]) -> list[set]:
+        """Per word, the genres of a figurative phrase it is part of ("edge of my seat", "feel good";
+        intent_words.FIGURATIVE_PHRASES): its words name that genre and nothing else. word_facets
+        reads the words without stop words and missed those with one inside ('seat', and 'family'
+        in "for the whole family", named nothing)."""
+        found: list[set] = [set() for _ in words]
+        for i, word in enumerate(words):
+            if word not in self.phrase_starts_:
+                continue
+            for n in range(2, min(self.max_phrase_words_, len(words) - i) + 1):
+                phrase = tuple(words[i:i + n])
+                if phrase in self.figurative_:
+                    for j in range(i, i + n):
+                        found[j].update(self.genre_phrases_[phrase])
+        return found
 
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self._find_people(words)

@@ -42,7 +42,7 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
     ("scary,horror,creepy,spooky,terrifying,frightening,haunted,haunting,ghost,ghosts,ghost story,"
      "slasher,gore,gory,zombie,zombies,possessed,exorcism,chilling,nightmare,nightmares", _HORROR),
     ("thriller,thrillers,suspense,suspenseful,tense,gripping,nail biting,edge of my seat,"
-     "psychological,twisty", _THRILLER),
+     "edge of your seat,psychological,twisty", _THRILLER),
     ("mystery,mysteries,whodunit,whodunnit,murder mystery", _MYSTERY),
     ("romantic,romance,romances,love story,love stories,fall in love,falling in love,"
      "romcom,rom com", _ROMANCE),
@@ -85,6 +85,15 @@ WISH_WORDS = frozenset({
     "watch", "watching", "binge", "binging", "bingeing", "stream", "streaming", "recommend",
     "recommendation", "recommendations", "suggest", "suggestion", "suggestions", "tonight", "today",
     "weekend", "evening",
+})
+
+# Genre phrases whose words mean something else apart ('feel' matched "feelings", "edge of my seat"
+# a description with a seat in it, "light hearted" one with light): intent only. Each of their words
+# names the phrase's genre (QueryParser.parse's facets) and none is matched as a description word.
+FIGURATIVE_PHRASES = frozenset({
+    "feel good", "light hearted", "edge of my seat", "edge of your seat", "nail biting", "make me cry",
+    "tear jerker", "whole family", "for the family", "little ones", "family friendly", "old movie",
+    "old movies", "old film", "old films",
 })
 
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.

@@ -9,6 +9,8 @@ encoder attached (a pickled model drops the encoder; see attach_encoder).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -28,7 +30,7 @@ from .filters import CatalogFilters
 from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
-from .intent_words import TYPE_WORDS, WISH_WORDS
+from .intent_words import FIGURATIVE_PHRASES, TYPE_WORDS, WISH_WORDS
 from .intent_boosts import IntentScorer, facet_share, literal_facets
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
@@ -42,6 +44,7 @@ from .titles import TitleIndex, UnresolvedTitle
 REQUIRED_COLUMNS = (SHOW_ID, TITLE, TYPE, RELEASE_YEAR, RATING, DESCRIPTION, LISTED_IN, COUNTRY, DIRECTOR, CAST)
 _ITEM_COLUMNS = (SHOW_ID, TITLE, TYPE, RATING, LISTED_IN, COUNTRY)
 _QUERY_WEIGHTS = ("w_semantic", "w_semantic_title", "w_person", "w_intent")
+_FIGURATIVE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(FIGURATIVE_PHRASES, key=len, reverse=True))) + r")\b")
 
 
 class HybridRecommender(BaseEstimator):
@@ -242,7 +245,8 @@ class HybridRecommender(BaseEstimator):
 
     def _lexical(self, text: str, query: ParsedQuery | None) -> str:
         """The words of a free text to match as words: without the words that only say someone
-        wants something to watch (WISH_WORDS: 'watch', 'binge', 'tonight'), and with intent on,
+        wants something to watch (WISH_WORDS: 'watch', 'binge', 'tonight') or that mean a genre
+        only together (FIGURATIVE_PHRASES: 'feel good', 'edge of my seat'), and with intent on,
         without the words that say a type, country, genre or years in so many words ('movies',
         'korean', 'thriller', '80s'; intent_boosts.literal_facets), which the intent boosts answer.
         Matched as words too, they found descriptions that merely mention them ("making a movie",
@@ -251,7 +255,7 @@ class HybridRecommender(BaseEstimator):
         if not text:
             return text
         said = WISH_WORDS | ({*literal_facets(query), *TYPE_WORDS} if self.w_intent else frozenset())
-        return " ".join(word for word in text.split() if word not in said)
+        return " ".join(word for word in _FIGURATIVE.sub(" ", text).split() if word not in said)
 
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:
         """Per query row, the work never recommended for it: the queried title's own (-1: none)."""

@@ -8,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 
 from netflix_pyfunc import judged, judged_people
 from netflix_pyfunc.intent import ParsedQuery, Person, QueryParser
+from netflix_pyfunc.intent_words import FIGURATIVE_PHRASES, GENRE_WORDS
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,22 @@ def test_genre_and_type_intent(parser, text, genres, types):
     parsed = parser.parse(text)
     assert parsed.genres == genres
     assert parsed.types == types
+
+
+@pytest.mark.parametrize(("text", "word", "genre"), [
+    ("an edge of my seat thriller", "seat", "Thrillers"),
+    ("an edge-of-my-seat movie", "edge", "Thrillers"),
+    ("something for the whole family", "family", "Kids' TV"),   # 'whole' is a stop word
+])
+def test_a_phrase_with_a_stop_word_inside_names_its_genre_for_its_words(parser, text, word, genre):
+    """The facets are read without stop words; before, 'edge' and 'seat' named nothing."""
+    assert genre in dict(parser.parse(text).facets)[word]
+
+
+@pytest.mark.parametrize("phrase", sorted(FIGURATIVE_PHRASES))
+def test_a_phrase_never_matched_word_by_word_still_names_a_genre(phrase):
+    """The recommender drops these phrases from the words it matches: intent must read them."""
+    assert GENRE_WORDS.get(phrase), phrase
 
 
 @pytest.mark.parametrize(

@@ -282,6 +282,20 @@ def test_full_catalogue_words_that_ask_to_watch_are_not_matched(full_model, text
         out[["title", "listed_in"]]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("text, words", [
+    ("a feel good movie", ("feel", "good")), ("an edge-of-my-seat thriller", ("edge", "seat")),
+    ("a light hearted comedy", ("light", "heart")),
+])
+def test_full_catalogue_phrases_that_only_mean_a_genre_together_are_not_matched_word_by_word(full_model, text, words):
+    """Before, "a feel good movie" was 'about: feelings' and 'about: good', "an edge-of-my-seat
+    thriller" listed Brooklyn's Finest 'about: seat, edge'. The phrase still asks for its genre."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    abouts = [part for reason in out["reason"] for part in reason.split("; ") if part.startswith("about: ")]
+    assert not [about for about in abouts if any(word in about for word in words)], abouts
+    assert out["reason"].str.startswith("genre: ").all(), out[["title", "reason"]]
+
+
 def test_a_wish_that_only_asks_for_something_to_watch_is_a_client_error(model):
     with pytest.raises(InvalidRequest, match="names nothing to look for; try a title, a genre, a mood or a topic"):
         model.recommend([Query(description="something to watch tonight")])
