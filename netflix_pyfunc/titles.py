@@ -138,9 +138,10 @@ class TitleIndex:
        wins, then the newest release);
     2. the title without a leading article or a trailing qualifier ('office' -> 'The Office (U.S.)');
     3. the part before ':' or ' - ' ('tiger king');
-    4. near spellings (character n-gram candidates checked by edit distance);
-    5. the start of a title ('narcos mex');
-    6. when none of these fits, the same without what people add after a title: a season or
+    4. the last two or more words of one title ('hill house', 'the last airbender');
+    5. near spellings (character n-gram candidates checked by edit distance);
+    6. the start of a title ('narcos mex');
+    7. when none of these fits, the same without what people add after a title: a season or
        part ('the witcher season 2', 'narcos s02'), a release year ('the crown 2016', which also
        picks that year's title among same-named ones) or a number ('stranger things 2'); a
        season, part or number only for a title no numbered title continues ('rocky 6' stays unknown).
@@ -157,13 +158,16 @@ class TitleIndex:
         self.base_keys_ = [canonical_key(title_key(b)) for b in bases]
         self.companion_ = np.array([bool(_COMPANION.search(k)) for k in self.keys_])
         order = sorted(range(len(titles)), key=lambda i: (-int(release_years[i]), i))
-        self.full_, self.main_, self.segment_ = {}, {}, {}
+        self.full_, self.main_, self.segment_, self.ends_ = {}, {}, {}, {}
         entries: dict[tuple[str, int], str] = {}   # (plain key, position) -> kind, for spelling matches
         for i in order:
             full = canonical_key(self.keys_[i])
             self.full_.setdefault(full, []).append(i)
             for key in {strip_article(full), self.base_keys_[i], strip_article(self.base_keys_[i])} - {full}:
                 self.main_.setdefault(key, []).append(i)
+            words = self.base_keys_[i].split()
+            for start in range(1, len(words) - 1):   # the last two or more words, not the whole title
+                self.ends_.setdefault(" ".join(words[start:]), []).append(i)
             entries[(self.keys_[i], i)] = "full"
             entries.setdefault((_with_and(titles[i]), i), "full")   # a typo in 'and' ('adn') keeps it a word
             entries.setdefault((strip_article(title_key(bases[i])), i), "main")
@@ -222,12 +226,15 @@ class TitleIndex:
         return next((i for i in self.same_named(position) if self.years_[i] == year), position)
 
     def _resolve(self, title: str, plain: str, *, prefixes: bool = True) -> int:
-        """resolve's steps 1-5; without the prefixes step for a key a suffix was taken from
+        """resolve's steps 1-6; without the prefixes step for a key a suffix was taken from
         ('brooklyn 99' is not "Brooklyn's Finest")."""
         key = canonical_key(plain)
         spelled_out = self._spelled_out(title, key)
         if spelled_out is not None:
             return spelled_out
+        ending = self._ending(key)
+        if ending is not None:
+            return ending
         spelled = self._spelling(plain)
         if spelled is not None:
             return self._one(title, spelled, key)
@@ -259,6 +266,13 @@ class TitleIndex:
             if found:
                 return self._one(title, found, key)
         return None
+
+    def _ending(self, key: str) -> int | None:
+        """The one title whose last words the typed words are ('hill house' is The Haunting of Hill
+        House, not the near spelling "His House"); None when no title or several end so."""
+        found = self.ends_.get(key) or self.ends_.get(strip_article(key)) or []
+        main = [i for i in found if not self.companion_[i]] or found
+        return main[0] if main and len({self.base_keys_[i] for i in main}) == 1 else None
 
     def _one(self, title: str, positions: list[int], key: str) -> int:
         """The one position the user meant among equally good ones, or AmbiguousTitle

@@ -66,6 +66,10 @@ def test_resolve(index, typed, expected):
         (["Thackeray (Hindi)", "Thackeray (Marathi)"], "thackeray", "Thackeray (Hindi)"),
         (["Ip Man 3", "Ip Man 4: The Finale"], "ip man 4", "Ip Man 4: The Finale"),
         (["Malcolm X", "Malcolm"], "malcolm 10", "Malcolm X"),
+        # the last words of one title, ahead of a near spelling of another
+        (["The Haunting of Hill House", "His House"], "hill house", "The Haunting of Hill House"),
+        (["Avatar: The Last Airbender", "The Last Dance"], "last airbender", "Avatar: The Last Airbender"),
+        (["Star Wars: Episode VIII: The Last Jedi", "The Last Kids"], "last jedi", "Star Wars: Episode VIII: The Last Jedi"),
     ],
 )
 def test_rules_people_type_by(titles, typed, expected):
@@ -89,6 +93,12 @@ def test_a_typed_number_never_lands_on_another_number(titles, typed):
     index = TitleIndex().fit(titles, [2020] * len(titles))
     with pytest.raises(UnknownTitle):
         index.resolve(typed)
+
+
+def test_the_last_words_of_several_titles_are_not_a_title():
+    index = TitleIndex().fit(["Top Gun: The Movie", "Rocky: The Movie", "The Moving Man"], [2020] * 3)
+    with pytest.raises(UnknownTitle):
+        index.resolve("the movie")
 
 
 @pytest.mark.parametrize(
