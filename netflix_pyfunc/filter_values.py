@@ -6,7 +6,9 @@ genres by their word in any form ('comedy', 'comedies', 'rom-com', 'docs', 'anim
 every label that carries it, for movies and TV alike. CountryNames and GenreNames are built
 once from the catalogue's labels (the per-label work happens there); their `match` takes the
 wanted values and returns, per wanted value, the groups of labels a title must touch (one
-label of every group), or raises InvalidRequest naming the closest valid values.
+label of every group), or raises InvalidRequest naming the closest valid values: for a genre,
+the labels a near spelling names ('thriler') or the genre a word asks for in a wish ('zombie':
+the horror labels), and none when nothing is near ('war' is not like "Horror Movies").
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from difflib import get_close_matches
 from typing import Sequence
 
 from .catalog import normalize_text
+from .intent_words import GENRE_WORDS as WISH_GENRES
 from .intent_words import REGION_WORDS
 from .params import InvalidRequest
 from .vocab import COUNTRY_WORDS
@@ -66,6 +69,10 @@ GENRE_PHRASES = {
 }
 # Words that say movie or TV, not what a title is about (the `type` param filters those).
 _LISTED = 6
+# How alike (difflib ratio) a genre value and a genre word must be to be named as its near spelling:
+# 'thriler' and 'thriller' 0.93, 'horor' and 'horror' 0.91; not 'christmas' and 'christian' (0.78)
+# nor 'war' and 'horror' (0.44).
+_SPELLING_CUTOFF = 0.8
 
 
 def _stem(word: str) -> str:
@@ -87,16 +94,10 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in text.split() if w != "and"]
 
 
-def _unknown(kind: str, value: str, labels: Sequence[str], aliases: Sequence[str] = (), to_label=None,
-             hint: str = "") -> InvalidRequest:
-    """InvalidRequest naming the closest valid values (labels, or the labels aliases stand for),
-    then hint."""
-    by_key = {normalize_text(label): label for label in labels}
-    for alias in aliases:
-        by_key.setdefault(alias, to_label(alias))
-    close = get_close_matches(normalize_text(value), list(by_key), n=_LISTED, cutoff=0.5)
-    shown = list(dict.fromkeys(by_key[c] for c in close)) or sorted(labels, key=len)[:_LISTED]
-    return InvalidRequest(f"unknown {kind} {value[:50]!r}; closest valid values: {', '.join(shown)}{hint}")
+def _unknown(kind: str, value: str, closest: Sequence[str], hint: str = "") -> InvalidRequest:
+    """InvalidRequest naming the closest valid values, or saying there are none, then hint."""
+    said = f"closest valid values: {', '.join(closest)}" if closest else f"no {kind} is named like it"
+    return InvalidRequest(f"unknown {kind} {value[:50]!r}; {said}{hint}")
 
 
 class CountryNames:
@@ -124,8 +125,14 @@ class CountryNames:
             elif key in self.regions:
                 found.append((self.regions[key],))
             else:
-                raise _unknown("country", value, self.labels, list(self.by_name), self.by_name.get)
+                raise _unknown("country", value, self._closest(key))
         return found
+
+    def _closest(self, key: str) -> list[str]:
+        """The labels whose names are spelled most like key, or the shortest labels."""
+        names = {**self.by_key, **self.by_name}
+        close = get_close_matches(key, list(names), n=_LISTED, cutoff=0.5)
+        return list(dict.fromkeys(names[c] for c in close)) or sorted(self.labels, key=len)[:_LISTED]
 
 
 class GenreNames:
@@ -135,7 +142,9 @@ class GenreNames:
     def __init__(self, labels: Sequence[str]):
         self.labels = list(labels)
         self.label_words = {label: frozenset(_words(label)) for label in self.labels}
-        self.aliases = [w for w in GENRE_WORDS if self.holding(w)]
+        # Every word a value may be a near spelling of: the labels' own words and the aliases.
+        words = {w for found in self.label_words.values() for w in found} | set(GENRE_WORDS)
+        self.spellings = {word: held for word in sorted(words) if (held := self.holding(word))}
 
     def holding(self, word: str) -> tuple[str, ...]:
         """The labels with word, or a word GENRE_WORDS gives for it, among their words."""
@@ -153,7 +162,7 @@ class GenreNames:
         for value in wanted:
             words = _words(value)
             if not words:
-                raise _unknown("genre", value, self.labels)
+                raise _unknown("genre", value, [])
             groups = [self.holding(word) for word in words]
             together = set.intersection(*(set(g) for g in groups))
             if together:
@@ -161,7 +170,17 @@ class GenreNames:
                 continue
             topical = [g for word, g in zip(words, groups) if word not in _KIND_WORDS] or groups
             if not all(topical):
-                raise _unknown("genre", value, self.labels, self.aliases, lambda w: self.holding(w)[0],
-                               hint=f". To find titles about {value[:50]!r}, send it as 'description'")
+                asked, spelled = self._closest(value)
+                # a misspelt genre ('horor') is not something to find titles about
+                hint = "" if spelled and not asked else f". To find titles about {value[:50]!r}, send it as 'description'"
+                raise _unknown("genre", value, list(dict.fromkeys(asked + spelled))[:_LISTED], hint=hint)
             found.append(tuple(topical))
         return found
+
+    def _closest(self, value: str) -> tuple[list[str], list[str]]:
+        """(the labels of the genre a wish with this value asks for: 'zombie', 'feel good'; the
+        labels of the genre words it is a near spelling of: 'horor', 'thriler')."""
+        key = normalize_text(value)
+        asked = [label for label in WISH_GENRES.get(key, ()) if label in self.label_words]
+        near = get_close_matches(key, list(self.spellings), n=_LISTED, cutoff=_SPELLING_CUTOFF)
+        return asked, list(dict.fromkeys(label for word in near for label in self.spellings[word]))
