@@ -10,6 +10,8 @@ thriller" is all facets, "a russian hacker seeking revenge" mostly words to matc
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -17,6 +19,7 @@ import scipy.sparse as sp
 from .analyzers import WordAnalyzer
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent import ParsedQuery, Person
+from .intent_words import FIGURATIVE_PHRASES, TYPE_WORDS, WISH_WORDS
 from .sorted_ids import lookup, union
 
 _ROLE_COLUMNS = {"director": DIRECTOR, "cast": CAST}
@@ -137,6 +140,24 @@ class IntentScorer:
 
 
 _NONE = np.empty(0, dtype=np.int64)
+
+
+_FIGURATIVE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(FIGURATIVE_PHRASES, key=len, reverse=True))) + r")\b")
+
+
+def words_to_match(text: str, parsed: ParsedQuery | None, *, intent: bool) -> str:
+    """The words of a free text (normalised, as parsed.rest) to match as words: without the words
+    that only say someone wants something to watch (WISH_WORDS: 'watch', 'binge', 'tonight') or
+    that mean a genre only together (FIGURATIVE_PHRASES: 'feel good', 'edge of my seat'), and with
+    intent on, without the words that say a type, country, genre or years in so many words
+    ('movies', 'korean', 'thriller', '80s'; literal_facets), which the intent boosts answer.
+    Matched as words too, they found descriptions that merely mention them ("making a movie", "a
+    Korean-American chef") ahead of the wish's topic. Words that only hint at a genre ('heist',
+    'zombie') stay."""
+    if not text:
+        return text
+    said = WISH_WORDS | ({*literal_facets(parsed), *TYPE_WORDS} if intent else frozenset())
+    return " ".join(word for word in _FIGURATIVE.sub(" ", text).split() if word not in said)
 
 
 def literal_facets(parsed: ParsedQuery) -> list[str]:

@@ -9,11 +9,8 @@ encoder attached (a pickled model drops the encoder; see attach_encoder).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -23,28 +20,26 @@ from .catalog import (
 from .encoder import SentenceEncoder
 from .explanations import Explainer
 from .features import (
-    BLOCKS, block_offsets, block_vectorizers, description_terms, fit_blocks, row_entries, scale_blocks, stack,
+    BLOCKS, block_offsets, block_vectorizers, description_terms, fit_blocks, stack,
     unknown_as_average,
 )
 from .filters import CatalogFilters
 from .hybrid import HybridIndex
 from .index import ExactIndex, Queries
 from .intent import ParsedQuery, QueryParser
-from .intent_words import FIGURATIVE_PHRASES, TYPE_WORDS, WISH_WORDS
-from .intent_boosts import IntentScorer, facet_share, literal_facets
+from .intent_boosts import IntentScorer, facet_share, words_to_match
 from .output import OUTPUT_COLUMNS, results_frame, results_records
 from .params import MAX_K, InvalidRequest, Query, Request
 from .references import title_reference
 from .semantic import SemanticBlock
 from .sorted_ids import lookup
 from .stored import stored_top_k
-from .text_vectors import TextVectorizer
+from .text_vectors import TextVectorizer, query_vectors
 from .titles import TitleIndex, UnresolvedTitle
 
 REQUIRED_COLUMNS = (SHOW_ID, TITLE, TYPE, RELEASE_YEAR, RATING, DESCRIPTION, LISTED_IN, COUNTRY, DIRECTOR, CAST)
 _ITEM_COLUMNS = (SHOW_ID, TITLE, TYPE, RATING, LISTED_IN, COUNTRY)
 _QUERY_WEIGHTS = ("w_semantic", "w_semantic_title", "w_person", "w_intent")
-_FIGURATIVE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(FIGURATIVE_PHRASES, key=len, reverse=True))) + r")\b")
 
 
 class HybridRecommender(BaseEstimator):
@@ -188,43 +183,7 @@ class HybridRecommender(BaseEstimator):
         self.semantic_.attach(encoder)
         return self
 
-    # ---------------------------------------------------------------- query vectors
-    def _query_vectors(self, positions: np.ndarray, texts: list[str]) -> sp.csr_matrix:
-        """One stacked query vector per row: the catalogue vector of the title at positions[i]
-        (-1: none), the vector of the free text texts[i] ('': none), or, with both, their sum
-        with each block rescaled to unit length times sqrt(weight)."""
-        positions = np.asarray(positions, dtype=np.int64)
-        n, n_features = len(positions), self.vectors_.shape[1]
-        text_rows = [i for i, text in enumerate(texts) if text]
-        if text_rows:
-            rows, columns, data = self.text_vectorizer_.entries([texts[i] for i in text_rows])
-            rows = rows if len(text_rows) == n else np.asarray(text_rows, dtype=np.int64)[rows]
-        else:
-            rows, columns, data = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-        has_title = positions >= 0
-        title_rows = np.flatnonzero(has_title)
-        if len(title_rows):
-            has_text = np.zeros(n, dtype=bool)
-            has_text[text_rows] = True
-            entries = row_entries(self.vectors_, positions[title_rows])
-            rows = np.concatenate([rows, title_rows[entries[0]]])
-            columns, data = np.concatenate([columns, entries[1]]), np.concatenate([data, entries[2]])
-            keys = rows * n_features + columns
-            if (has_title & has_text).any():   # sum, then rescale each block of those rows
-                keys, inverse = np.unique(keys, return_inverse=True)
-                data = np.bincount(inverse, weights=data, minlength=len(keys))
-                rows, columns = np.divmod(keys, n_features)
-                both = (has_title & has_text)[rows]
-                data = np.where(both, scale_blocks(rows, columns, data, n, self.offsets_, self.weights_), data)
-                data = data.astype(np.float32)
-                keep = data != 0
-                rows, columns, data = rows[keep], columns[keep], data[keep]
-            elif len(text_rows):                # text rows and title rows: put them in row order
-                order = np.argsort(keys, kind="stable")
-                rows, columns, data = rows[order], columns[order], data[order]
-        indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int32)
-        return sp.csr_matrix((data, columns.astype(np.int32), indptr), shape=(n, n_features))
-
+    # ---------------------------------------------------------------- queries
     def _queries(self, positions: np.ndarray, texts: list[str]) -> tuple[Queries, list[ParsedQuery | None]]:
         """The index's query batch and each free text as parsed. The words of the people a text
         names are matched as people only: the TF-IDF blocks and the encoder read the rest."""
@@ -234,28 +193,14 @@ class HybridRecommender(BaseEstimator):
         # like it of that kind: they count as intent only, not as text to match.
         rest = ["" if query is None or (position >= 0 and facet_share(query) == 1.0) else query.rest
                 for position, query in zip(positions.tolist(), parsed)]
-        lexical = [self._lexical(text, query) for text, query in zip(rest, parsed)]
-        sparse = self._query_vectors(positions, lexical)
+        lexical = [words_to_match(text, query, intent=bool(self.w_intent)) for text, query in zip(rest, parsed)]
+        sparse = query_vectors(self.text_vectorizer_, self.vectors_, self.weights_, positions, lexical)
         examples = [np.concatenate([self.intent_.person_rows(person)[1] for person in query.people])
                     if query and query.people else None for query in parsed]
         dense = self.semantic_.query_rows(positions, rest, w_text=self.w_semantic, w_title=self.w_semantic_title,
                                           examples=examples)
         boosts = self.intent_.boosts(parsed, w_person=self.w_person, w_intent=self.w_intent)
         return Queries(sparse, dense, boosts), parsed
-
-    def _lexical(self, text: str, query: ParsedQuery | None) -> str:
-        """The words of a free text to match as words: without the words that only say someone
-        wants something to watch (WISH_WORDS: 'watch', 'binge', 'tonight') or that mean a genre
-        only together (FIGURATIVE_PHRASES: 'feel good', 'edge of my seat'), and with intent on,
-        without the words that say a type, country, genre or years in so many words ('movies',
-        'korean', 'thriller', '80s'; intent_boosts.literal_facets), which the intent boosts answer.
-        Matched as words too, they found descriptions that merely mention them ("making a movie",
-        "a Korean-American chef") ahead of the wish's topic. Words that only hint at a genre
-        ('heist', 'zombie') stay."""
-        if not text:
-            return text
-        said = WISH_WORDS | ({*literal_facets(query), *TYPE_WORDS} if self.w_intent else frozenset())
-        return " ".join(word for word in _FIGURATIVE.sub(" ", text).split() if word not in said)
 
     def _exclusions(self, positions: np.ndarray) -> np.ndarray:
         """Per query row, the work never recommended for it: the queried title's own (-1: none)."""

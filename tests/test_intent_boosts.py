@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from netflix_pyfunc.intent import QueryParser
-from netflix_pyfunc.intent_boosts import IntentScorer, facet_share, literal_facets
+from netflix_pyfunc.intent_boosts import IntentScorer, facet_share, literal_facets, words_to_match
 
 QUERIES = [
     "a Mike Flanagan horror movie from the 2010s",
@@ -75,3 +75,17 @@ def test_reasons_name_the_facets_each_hit_matches(fitted, people_catalog, text):
 def test_literal_facets_are_the_words_that_say_a_facet_in_so_many_words(fitted, text, literal):
     parser, _ = fitted
     assert literal_facets(parser.parse(text)) == literal
+
+
+@pytest.mark.parametrize("text, intent, words", [
+    ("a heist thriller", True, "a heist"),                          # the genre said in so many words is intent
+    ("a heist thriller", False, "a heist thriller"),                # without intent, every word is matched
+    ("a horror movie to watch tonight", True, "a to"),              # 'watch', 'tonight' ask for nothing (stop words go later)
+    ("an edge of my seat thriller about a heist", True, "an about a heist"),
+    ("an edge of my seat thriller about a heist", False, "an thriller about a heist"),   # never word by word
+    ("", True, ""),
+])
+def test_words_to_match_leave_out_what_intent_answers_and_what_asks_for_nothing(fitted, text, intent, words):
+    parser, _ = fitted
+    parsed = parser.parse(text) if text else None
+    assert words_to_match(parsed.rest if parsed else "", parsed, intent=intent) == words
