@@ -144,7 +144,7 @@ class QueryParser(BaseEstimator):
         for i, word in enumerate(words):
             if word not in self.phrase_starts_:
                 continue
-            for n in range(2, min(self.max_phrase_words_, len(words) - i) + 1):
+            for n in range(1, min(self.max_phrase_words_, len(words) - i) + 1):
                 phrase = tuple(words[i:i + n])
                 if phrase in self.figurative_:
                     for j in range(i, i + n):

@@ -62,6 +62,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
      "swashbuckling,epic battle", _ACTION),
     ("drama,dramas,dramatic,tearjerker,tearjerkers,tear jerker,melodrama,emotional,sad,heartbreaking,"
      "weepy,make me cry", _DRAMA),
+    # warm and light ("something cozy" listed 1BR, a horror film set in a cozy flat)
+    ("cozy,cosy,comforting,wholesome,heartwarming,heart warming", _COMEDY + _ROMANCE),
     ("kdrama,k drama,korean drama,korean dramas", ("Korean TV Shows",)),
     ("musical,musicals,concert,concerts,singing,songs,sing along,singalong,music documentary",
      ("Music & Musicals",)),
@@ -94,6 +96,8 @@ FIGURATIVE_PHRASES = frozenset({
     "feel good", "light hearted", "edge of my seat", "edge of your seat", "nail biting", "make me cry",
     "tear jerker", "whole family", "for the family", "little ones", "family friendly", "old movie",
     "old movies", "old film", "old films",
+    # a word a description uses for a place, not for how the title feels ("a cozy apartment")
+    "cozy", "cosy",
 })
 
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.

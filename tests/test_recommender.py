@@ -296,6 +296,15 @@ def test_full_catalogue_phrases_that_only_mean_a_genre_together_are_not_matched_
     assert out["reason"].str.startswith("genre: ").all(), out[["title", "reason"]]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["a cozy show", "something cozy"])
+def test_full_catalogue_a_cozy_wish_gets_light_titles_not_a_cozy_flat(full_model, text):
+    """Before, 'a cozy show' listed 1BR, a horror film set in a cozy apartment, 'about: cozy'."""
+    out = full_model.recommend([Query(description=text)], Request(k=5))
+    assert not out["listed_in"].str.contains("Horror|Thriller").any(), out[["title", "listed_in"]]
+    assert not out["reason"].str.contains("about: cozy").any()
+
+
 def test_a_wish_that_only_asks_for_something_to_watch_is_a_client_error(model):
     with pytest.raises(InvalidRequest, match="names nothing to look for; try a title, a genre, a mood or a topic"):
         model.recommend([Query(description="something to watch tonight")])
