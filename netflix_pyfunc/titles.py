@@ -138,7 +138,7 @@ class TitleIndex:
        wins, then the newest release);
     2. the title without a leading article or a trailing qualifier ('office' -> 'The Office (U.S.)');
     3. the part before ':' or ' - ' ('tiger king');
-    4. the last two or more words of one title ('hill house', 'the last airbender');
+    4. the last two or more words of one title ('hill house', 'bly manor');
     5. near spellings (character n-gram candidates checked by edit distance);
     6. the start of a title ('narcos mex');
     7. when none of these fits, the same without what people add after a title: a season or
