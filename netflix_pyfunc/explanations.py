@@ -5,9 +5,10 @@ query named that the hit has (intent_boosts.py). "similar title; genre: ...; dir
 cast: ...; about: ..." is built from the elementwise product of the hit's catalogue vector and the
 query vector; description words are shown only when they carry a real part of the score, and a
 single word only when it is a rare one or the only word the query matches ("friendship" in "a
-feel-good movie about friendship", where the rest says a genre and a type). A word of a wish that says a type, country, genre or
-years is not one ("korean" after "country: South Korea"): with intent on, free text matches it as
-intent only (intent_boosts.words_to_match). "similar premise" says the sentence embeddings drove it.
+feel-good movie about friendship", where the rest says a genre and a type). A word of a wish
+that says a type, country, genre or years is not one ("korean" after "country: South Korea"):
+with intent on, free text matches it as intent only (intent_boosts.words_to_match). "similar
+premise" says the sentence embeddings drove it.
 """
 
 from __future__ import annotations

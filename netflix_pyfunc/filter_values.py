@@ -17,8 +17,7 @@ from difflib import get_close_matches
 from typing import Sequence
 
 from .catalog import normalize_text
-from .intent_words import GENRE_WORDS as WISH_GENRES
-from .intent_words import REGION_WORDS
+from .intent_words import GENRE_WORDS as WISH_GENRES, REGION_WORDS
 from .params import InvalidRequest
 from .vocab import COUNTRY_WORDS
 
@@ -67,7 +66,6 @@ GENRE_PHRASES = {
     "korean drama": "korean", "korean dramas": "korean",
     "talk show": "talk", "documentaries": "documentary", "docs": "documentary",
 }
-# Words that say movie or TV, not what a title is about (the `type` param filters those).
 _LISTED = 6
 # How alike (difflib ratio) a genre value and a genre word must be to be named as its near spelling:
 # 'thriler' and 'thriller' 0.93, 'horor' and 'horror' 0.91; not 'christmas' and 'christian' (0.78)
@@ -84,6 +82,7 @@ def _stem(word: str) -> str:
     return word
 
 
+# Words that say movie or TV, not what a title is about (the `type` param filters those).
 _KIND_WORDS = frozenset(_stem(w) for w in ("movies", "films", "tv", "shows", "series"))
 
 
