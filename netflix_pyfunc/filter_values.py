@@ -171,7 +171,8 @@ class GenreNames:
             if not all(topical):
                 asked, spelled = self._closest(value)
                 # a misspelt genre ('horor') is not something to find titles about
-                hint = "" if spelled and not asked else f". To find titles about {value[:50]!r}, send it as 'description'"
+                about = f". To find titles about {value[:50]!r}, send it as 'description'"
+                hint = "" if spelled and not asked else about
                 raise _unknown("genre", value, list(dict.fromkeys(asked + spelled))[:_LISTED], hint=hint)
             found.append(tuple(topical))
         return found

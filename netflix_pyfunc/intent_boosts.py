@@ -142,7 +142,8 @@ class IntentScorer:
 _NONE = np.empty(0, dtype=np.int64)
 
 
-_FIGURATIVE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(FIGURATIVE_PHRASES, key=len, reverse=True))) + r")\b")
+_FIGURATIVE = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, sorted(FIGURATIVE_PHRASES, key=len, reverse=True))) + r")\b")
 
 
 def words_to_match(text: str, parsed: ParsedQuery | None, *, intent: bool) -> str:

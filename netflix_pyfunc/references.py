@@ -80,7 +80,8 @@ def _kind_phrases(words: list[str]) -> list[tuple[int, int]]:
 def _described(words: list[str]) -> set[str]:
     """The labels (type, genres, countries) the kind phrases before any 'but' say."""
     before_but = words.index("but") if "but" in words else len(words)
-    return {label for start, stop in _kind_phrases(words[:before_but]) for label in _KIND_LABELS[tuple(words[start:stop])]}
+    return {label for start, stop in _kind_phrases(words[:before_but])
+            for label in _KIND_LABELS[tuple(words[start:stop])]}
 
 
 def _of_kind(positions: list[int], described: set[str], labels_of: Callable[[int], Collection[str]]) -> int:

@@ -109,8 +109,10 @@ def test_words_that_only_say_what_kind_ask_for_titles_like_it_of_that_kind(model
     assert [r["title"] for r in wished] == [r["title"] for r in both] == [r["title"] for r in of_kind]
 
 
-@pytest.mark.parametrize("wish, title", [("anime like death note", "DEATH NOTE"), ("a movie like Death Note", "Death Note"),
-                                         ("something like death note", "Death Note")])
+@pytest.mark.parametrize("wish, title", [
+    ("anime like death note", "DEATH NOTE"), ("a movie like Death Note", "Death Note"),
+    ("something like death note", "Death Note"),
+])
 def test_a_wish_gets_the_list_of_the_title_of_the_kind_it_names(model, wish, title):
     records = model.recommend_records([Query(description=wish)], Request(k=3))
     assert {r["query_title"] for r in records} == {title}

@@ -69,7 +69,8 @@ def test_resolve(index, typed, expected):
         # the last words of one title, ahead of a near spelling of another
         (["The Haunting of Hill House", "His House"], "hill house", "The Haunting of Hill House"),
         (["Avatar: The Last Airbender", "The Last Dance"], "last airbender", "Avatar: The Last Airbender"),
-        (["Star Wars: Episode VIII: The Last Jedi", "The Last Kids"], "last jedi", "Star Wars: Episode VIII: The Last Jedi"),
+        (["Star Wars: Episode VIII: The Last Jedi", "The Last Kids"], "last jedi",
+         "Star Wars: Episode VIII: The Last Jedi"),
     ],
 )
 def test_rules_people_type_by(titles, typed, expected):
