@@ -12,6 +12,7 @@ in intent_words.py; only labels and countries the fitted catalogue has are retur
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -22,7 +23,8 @@ from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
     AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, FIGURATIVE_PHRASES,
-    GENRE_WORDS, NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
+    FILM_SERIES_GENRES, GENRE_WORDS, NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS,
+    TYPE_WORDS,
 )
 from .vocab import COUNTRY_WORDS
 
@@ -134,6 +136,18 @@ class QueryParser(BaseEstimator):
         figurative = self._figurative(rest)
         facets = [frozenset(found | figurative[i]) for found, i in zip(self.word_facets(words), kept)]
         return replace(parsed, facets=tuple(zip(words, facets)))
+
+    def for_title(self, parsed: ParsedQuery, title_genres: Sequence[str], title_type: str) -> ParsedQuery:
+        """parsed, the words with a title's query, with the title's genres as the other type spells
+        them when the words ask for that type and name no genre ("a movie like Stranger Things":
+        TV Horror, TV Mysteries, TV Sci-Fi & Fantasy -> Horror Movies, Thrillers, Sci-Fi & Fantasy).
+        No film carries a series' genre labels, so without them the list of films followed nothing
+        of what the series is."""
+        if parsed.genres or not parsed.types or parsed.types == (title_type,):
+            return parsed
+        carried = {other for film, series in FILM_SERIES_GENRES for label, other in ((film, series), (series, film))
+                   if label in title_genres and parsed.types[0] in self.genre_types_.get(other, ())}
+        return replace(parsed, genres=tuple(sorted(carried))) if carried else parsed
 
     def _figurative(self, words: list[str]) -> list[set]:
         """Per word, the genres of a figurative phrase it is part of ("edge of my seat", "feel good";

@@ -100,6 +100,18 @@ FIGURATIVE_PHRASES = frozenset({
     "cozy", "cosy",
 })
 
+# The same kind of title as a film and as a series (film label, series label): a series' genres
+# for a list of films ("a movie like Stranger Things": TV Horror -> Horror Movies), and back.
+FILM_SERIES_GENRES = (
+    ("Comedies", "TV Comedies"), ("Stand-Up Comedy", "Stand-Up Comedy & Talk Shows"),
+    ("Horror Movies", "TV Horror"), ("Thrillers", "TV Thrillers"), ("Thrillers", "TV Mysteries"),
+    ("Thrillers", "Crime TV Shows"), ("Romantic Movies", "Romantic TV Shows"),
+    ("Documentaries", "Docuseries"), ("Documentaries", "Science & Nature TV"),
+    ("Anime Features", "Anime Series"), ("Children & Family Movies", "Kids' TV"),
+    ("Sci-Fi & Fantasy", "TV Sci-Fi & Fantasy"), ("Action & Adventure", "TV Action & Adventure"),
+    ("Dramas", "TV Dramas"), ("Classic Movies", "Classic & Cult TV"), ("Cult Movies", "Classic & Cult TV"),
+)
+
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.
 TYPE_WORDS: dict[str, str] = {
     **{w: MOVIE for w in ("movie", "movies", "film", "films", "flick", "flicks", "feature")},

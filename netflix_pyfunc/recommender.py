@@ -189,6 +189,10 @@ class HybridRecommender(BaseEstimator):
         names are matched as people only: the TF-IDF blocks and the encoder read the rest."""
         positions = np.asarray(positions, dtype=np.int64)
         parsed = [self.parser_.parse(text) if text else None for text in texts]
+        # A title's query asking for the other type is steered by the title's genres in that type.
+        parsed = [query if query is None or position < 0 else
+                  self.parser_.for_title(query, self.labels_["genre"][position], self.items_[TYPE][position])
+                  for position, query in zip(positions.tolist(), parsed)]
         # With a title, words that only say what kind of title ("Narcos" and "funny") ask for titles
         # like it of that kind: they count as intent only, not as text to match.
         rest = ["" if query is None or (position >= 0 and facet_share(query) == 1.0) else query.rest

@@ -87,6 +87,17 @@ def test_genre_and_type_intent(parser, text, genres, types):
     assert parsed.types == types
 
 
+@pytest.mark.parametrize(("text", "genres"), [
+    ("a movie", ("Dramas", "Horror Movies", "Thrillers")),   # TV Dramas, TV Horror, TV Mysteries as films
+    ("a scary movie", ("Horror Movies",)),                   # a genre of its own: as it is
+    ("a series", ()),                                        # the title's own type: nothing to carry
+    ("from the 90s", ()),                                    # no type asked
+])
+def test_a_series_query_asking_for_films_carries_its_genres_as_films_spell_them(parser, text, genres):
+    parsed = parser.for_title(parser.parse(text), ("TV Dramas", "TV Horror", "TV Mysteries"), "TV Show")
+    assert parsed.genres == genres
+
+
 @pytest.mark.parametrize(("text", "word", "genre"), [
     ("an edge of my seat thriller", "seat", "Thrillers"),
     ("an edge-of-my-seat movie", "edge", "Thrillers"),

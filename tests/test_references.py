@@ -100,13 +100,22 @@ def test_a_wish_with_more_to_say_combines_the_title_and_its_words(model):
     assert [(r["title"], r["score"]) for r in wished] == [(r["title"], r["score"]) for r in both]
 
 
-@pytest.mark.parametrize("words, kind", [("a movie", {"type": "Movie"}), ("korean", {"country": "korea"})])
-def test_words_that_only_say_what_kind_ask_for_titles_like_it_of_that_kind(model, words, kind):
-    """'like Midnight Mass but a movie': the title's own ranking, that kind first (intent, not text to match)."""
-    wished = model.recommend_records([Query(description=f"something like Midnight Mass but {words}")], Request(k=3))
-    both = model.recommend_records([Query(title="Midnight Mass", description=words)], Request(k=3))
-    of_kind = model.recommend_records([Query(title="Midnight Mass")], Request.from_params({"k": 3, **kind}))
+def test_words_that_only_say_what_kind_ask_for_titles_like_it_of_that_kind(model):
+    """'like Midnight Mass but korean': the title's own ranking, that kind first (intent, not text to match)."""
+    wished = model.recommend_records([Query(description="something like Midnight Mass but korean")], Request(k=3))
+    both = model.recommend_records([Query(title="Midnight Mass", description="korean")], Request(k=3))
+    of_kind = model.recommend_records([Query(title="Midnight Mass")], Request.from_params({"k": 3, "country": "korea"}))
     assert [r["title"] for r in wished] == [r["title"] for r in both] == [r["title"] for r in of_kind]
+
+
+def test_a_series_wished_as_a_film_lists_the_films_of_its_genres_first(model):
+    """'like Midnight Mass but a movie': its TV Horror, TV Mysteries and TV Dramas read as Horror
+    Movies, Thrillers and Dramas. Before, the first film had little in common with it (Space Rescue)."""
+    wished = model.recommend_records([Query(description="something like Midnight Mass but a movie")], Request(k=3))
+    both = model.recommend_records([Query(title="Midnight Mass", description="a movie")], Request(k=3))
+    assert [r["title"] for r in wished] == [r["title"] for r in both]
+    assert all(r["type"] == "Movie" and r["reason"].startswith("genre: ") for r in wished)
+    assert wished[0]["title"] == "Death Note" and wished[0]["reason"].startswith("genre: Horror Movies, Thrillers")
 
 
 @pytest.mark.parametrize("wish, title", [
