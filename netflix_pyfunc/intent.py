@@ -23,8 +23,8 @@ from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
     AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, FIGURATIVE_PHRASES,
-    FILM_SERIES_GENRES, GENRE_WORDS, NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS,
-    TYPE_WORDS,
+    FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS,
+    RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
 )
 from .vocab import COUNTRY_WORDS
 
@@ -48,10 +48,12 @@ class ParsedQuery:
     countries: tuple[str, ...]     # catalogue country names, sorted
     types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
     years: tuple[int, int] | None  # release years asked for ("90s", "before 1970", "recent"), inclusive
-    rest: str                      # normalised text without the people and their role words
+    rest: str                      # normalised text without the people, their role words and what it leaves out
     # (word, what it names) for each of the rest's words that is not a stop word: the genres,
     # countries, type and years it names, alone or in a pair (QueryParser.word_facets; parse only)
     facets: tuple[tuple[str, frozenset], ...] = ()
+    # ('genre' | 'country' | 'type', label) the text says it does not want ("no horror"), minus what it asks for
+    excluded: tuple[tuple[str, str], ...] = ()
 
 
 class QueryParser(BaseEstimator):
@@ -167,17 +169,58 @@ class QueryParser(BaseEstimator):
 
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self._find_people(words)
-        rest = [w for i, w in enumerate(words) if i not in used]
+        rest, excluded = self._negated([w for i, w in enumerate(words) if i not in used])
         genres = self._phrases(rest, self.genre_phrases_)
         types = tuple(sorted({TYPE_WORDS[w] for w in rest if w in TYPE_WORDS}))
         if len(types) == 1:
             typed = [g for g in genres if types[0] in self.genre_types_[g]]
             genres = typed or genres
+        countries = self._phrases(rest, self.country_phrases_)
+        asked = {("genre", g) for g in genres} | {("country", c) for c in countries} | {("type", t) for t in types}
         return ParsedQuery(
-            text=text, people=tuple(people), genres=tuple(sorted(set(genres))),
-            countries=tuple(sorted(set(self._phrases(rest, self.country_phrases_)))),
+            text=text, people=tuple(people), genres=tuple(sorted(set(genres))), countries=tuple(sorted(set(countries))),
             types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
+            excluded=tuple(sorted(set(excluded) - asked)),
         )
+
+    def _negated(self, words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+        """(words without each negation cue and what it leaves out, the (facet, label) pairs left out).
+        A cue ('no', 'not', 'without', 'anything but') leaves out the genre, country or type phrase
+        that follows it, past a few fillers ("not too scary"): it is neither asked for nor matched.
+        Other words after a cue stay, with the cue: they tell a premise ("a man with no memory")."""
+        kept: list[str] = []
+        excluded: list[tuple[str, str]] = []
+        i = 0
+        while i < len(words):
+            cue = next((len(c) for c in NEGATION_CUES if tuple(words[i:i + len(c)]) == c), 0)
+            if not cue:
+                kept.append(words[i])
+                i += 1
+                continue
+            j = i + cue
+            while j < len(words) and j < i + cue + 3 and words[j] in NEGATION_FILLERS:
+                j += 1
+            length, labels = self._facet_at(words, j)
+            if not length:
+                kept.append(words[i])
+                i += 1
+                continue
+            excluded += labels
+            i = j + length
+        return kept, excluded
+
+    def _facet_at(self, words: list[str], start: int) -> tuple[int, list[tuple[str, str]]]:
+        """(length, (facet, label) pairs) of the longest genre, country or type phrase at words[start]
+        (a genre's labels when a phrase names a genre and a country: 'anime'); (0, []) when none."""
+        for n in range(min(self.max_phrase_words_, len(words) - start), 0, -1):
+            phrase = tuple(words[start:start + n])
+            if phrase in self.genre_phrases_:
+                return n, [("genre", label) for label in self.genre_phrases_[phrase]]
+            if phrase in self.country_phrases_:
+                return n, [("country", label) for label in self.country_phrases_[phrase]]
+            if n == 1 and phrase[0] in TYPE_WORDS:
+                return 1, [("type", TYPE_WORDS[phrase[0]])]
+        return 0, []
 
     def word_facets(self, words: list[str]) -> list[set]:
         """Per normalised word, the genres, countries, type and years it names: alone ("thriller"),

@@ -63,7 +63,8 @@ class IntentScorer:
 
     def boosts(self, parsed: list[ParsedQuery | None], *, w_person: float, w_intent: float) -> sp.csr_matrix:
         """m x n scores: w_person / len(people) per person a title credits as asked, plus w_intent
-        times the share of the named facets it matches times the square of the query's facet_share."""
+        times the share of the named facets it matches times the square of the query's facet_share,
+        minus w_intent for a title with a genre, country or type the query leaves out."""
         counts = np.zeros(len(parsed) + 1, dtype=np.int32)
         columns, data = [_NONE], [np.empty(0, dtype=np.float32)]
         for row, query in enumerate(parsed):
@@ -77,14 +78,16 @@ class IntentScorer:
                              shape=(len(parsed), self.n_items_))
 
     def _score(self, query: ParsedQuery, w_person: float, w_intent: float) -> tuple[np.ndarray, np.ndarray] | None:
-        """One query's boosts as (sorted titles, float32 scores) over the titles it names or whose
-        facets it names (None: it names no one and nothing). The same float32 sums as adding a row
+        """One query's boosts as (sorted titles, float32 scores) over the titles it names, whose
+        facets it names or leaves out (None: none of these). The same float32 sums as adding a row
         per person and the mean of the facet masks to a row of zeros."""
         people = [self.person_rows(person)[1] for person in query.people] if w_person else []
         facets = self.facet_titles(query) if w_intent else {}
-        if not people and not facets:
+        excluded = union([self.labels_[facet].get(label, _NONE) for facet, label in query.excluded]) \
+            if w_intent and query.excluded else _NONE
+        if not people and not facets and not len(excluded):
             return None
-        titles = union([*people, *facets.values()])
+        titles = union([*people, *facets.values(), excluded])
         score = np.zeros(len(titles), dtype=np.float32)
         for rows in people:
             score[np.searchsorted(titles, rows)] += w_person / len(people)
@@ -94,6 +97,8 @@ class IntentScorer:
                 matched[np.searchsorted(titles, rows)] += 1
             weight = w_intent * facet_share(query) ** 2
             score += np.float32(weight) * (matched / len(facets)).astype(np.float32)
+        # what the text leaves out ("no horror") goes below what it asks for, whatever the share
+        score[np.searchsorted(titles, excluded)] -= np.float32(w_intent)
         return titles, score
 
     # ---------------------------------------------------------------- reasons

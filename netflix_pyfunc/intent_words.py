@@ -86,7 +86,7 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
 WISH_WORDS = frozenset({
     "watch", "watching", "binge", "binging", "bingeing", "stream", "streaming", "recommend",
     "recommendation", "recommendations", "suggest", "suggestion", "suggestions", "tonight", "today",
-    "weekend", "evening",
+    "weekend", "evening", "please",
 })
 
 # Genre phrases whose words mean something else apart ('feel' matched "feelings", "edge of my seat"
@@ -111,6 +111,13 @@ FILM_SERIES_GENRES = (
     ("Sci-Fi & Fantasy", "TV Sci-Fi & Fantasy"), ("Action & Adventure", "TV Action & Adventure"),
     ("Dramas", "TV Dramas"), ("Classic Movies", "Classic & Cult TV"), ("Cult Movies", "Classic & Cult TV"),
 )
+
+# Words that say what a wish does not want: the genre, country or type named right after them
+# ("no horror", "a comedy that is not romantic", "anything but anime") is left out, not asked for.
+NEGATION_CUES = (("anything", "but"), ("everything", "but"), ("not",), ("no",), ("without",), ("except",),
+                 ("excluding",), ("non",))
+# Words between a cue and what it leaves out ("not too scary", "no more anime").
+NEGATION_FILLERS = frozenset({"a", "an", "the", "any", "too", "very", "so", "more", "much", "really", "overly"})
 
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.
 TYPE_WORDS: dict[str, str] = {

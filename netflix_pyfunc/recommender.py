@@ -272,9 +272,15 @@ class HybridRecommender(BaseEstimator):
         positions, texts = self._references(self._resolve(queries), [query.description for query in queries])
         batch, parsed = self._queries(positions, texts)
         sparse, boosts = batch.sparse, batch.boosts
-        empty = np.flatnonzero((np.diff(sparse.indptr) == 0) & (np.diff(boosts.indptr) == 0))
-        if len(empty):
-            raise InvalidRequest(f"row {empty[0]}: the description names nothing to look for; "
+        # rows with no word to match and nothing boosted up (leaving out titles asks for none)
+        empty = [row for row in np.flatnonzero(np.diff(sparse.indptr) == 0).tolist()
+                 if not (boosts.data[boosts.indptr[row]:boosts.indptr[row + 1]] > 0).any()]
+        if empty:
+            row = empty[0]
+            if parsed[row] is not None and parsed[row].excluded:
+                raise InvalidRequest(f"row {row}: the description only says what to leave out; say what you would "
+                                     "like too, for example 'a comedy, no horror'")
+            raise InvalidRequest(f"row {row}: the description names nothing to look for; "
                                  "try a title, a genre, a mood or a topic")
         found = self._search(batch, positions, parsed, request.k, allowed)
         items = self.items_

@@ -87,6 +87,21 @@ def test_genre_and_type_intent(parser, text, genres, types):
     assert parsed.types == types
 
 
+@pytest.mark.parametrize(("text", "genres", "excluded", "rest"), [
+    ("no horror please", (), (("genre", "Horror Movies"), ("genre", "TV Horror")), "please"),
+    ("a comedy that is not romantic", ("Comedies",), (("genre", "Romantic TV Shows"),), "a comedy that is"),
+    ("anything but anime", (), (("genre", "Anime Series"),), ""),
+    ("a series, not korean", (), (("country", "South Korea"),), "a series"),
+    ("not a movie", (), (("type", "Movie"),), ""),
+    # what it asks for is not also left out ('gory' says horror too), but 'gory' is not matched
+    ("something scary but not gory", ("Horror Movies", "TV Horror"), (), "something scary but"),
+    ("a man with no memory", (), (), "a man with no memory"),   # not a genre, country or type: a premise
+])
+def test_what_a_wish_leaves_out_is_neither_asked_for_nor_matched(parser, text, genres, excluded, rest):
+    parsed = parser.parse(text)
+    assert (parsed.genres, parsed.excluded, parsed.rest) == (genres, excluded, rest)
+
+
 @pytest.mark.parametrize(("text", "genres"), [
     ("a movie", ("Dramas", "Horror Movies", "Thrillers")),   # TV Dramas, TV Horror, TV Mysteries as films
     ("a scary movie", ("Horror Movies",)),                   # a genre of its own: as it is

@@ -11,6 +11,8 @@ QUERIES = [
     "a horror tv show",
     "anime series from japan before 2010",
     "a boxer fights for the title",   # names no one and nothing: no boosts
+    "a horror tv show, not korean",   # leaves a country out
+    "a comedy that is not romantic",
 ]
 
 
@@ -43,6 +45,12 @@ def test_boosts_equal_the_catalogue_long_definition_bit_for_bit(fitted, people_c
     if masks:
         weight = np.float32(facet_share(parsed) ** 2)
         score += weight * np.mean(masks, axis=0, dtype=np.float32)
+    columns = {"genre": people_catalog["listed_in"], "country": people_catalog["country"],
+               "type": people_catalog["type"].map(lambda kind: (kind,))}
+    left_out = np.zeros(len(people_catalog), dtype=bool)
+    for facet, label in parsed.excluded:
+        left_out |= columns[facet].map(lambda have: label in have).to_numpy()
+    score[left_out] -= np.float32(1.0)   # w_intent below, for a title with what the text leaves out
     boosts = scorer.boosts([None, parsed], w_person=2.0, w_intent=1.0)
     assert boosts.shape == (2, len(people_catalog)) and boosts.indptr[1] == 0
     np.testing.assert_array_equal(boosts.toarray()[1], score)

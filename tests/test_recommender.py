@@ -305,6 +305,24 @@ def test_full_catalogue_a_cozy_wish_gets_light_titles_not_a_cozy_flat(full_model
     assert not out["reason"].str.contains("about: cozy").any()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("text, left_out", [
+    ("a thriller, no horror", "Horror"), ("a comedy that is not romantic", "Romantic"),
+    ("korean shows but not romance", "Romantic"), ("a series that is not anime", "Anime"),
+])
+def test_full_catalogue_what_a_wish_leaves_out_stays_out(full_model, text, left_out):
+    """Before, "no horror", "not romantic" and "anything but anime" asked for what they leave out:
+    "a comedy that is not romantic" listed romantic comedies first."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    assert not out["listed_in"].str.contains(left_out).any(), out[["title", "listed_in"]]
+
+
+@pytest.mark.parametrize("text", ["no horror please", "anything but anime"])
+def test_a_wish_that_only_says_what_to_leave_out_is_a_client_error(model, text):
+    with pytest.raises(InvalidRequest, match="only says what to leave out; say what you would like too"):
+        model.recommend([Query(description=text)])
+
+
 def test_a_wish_that_only_asks_for_something_to_watch_is_a_client_error(model):
     with pytest.raises(InvalidRequest, match="names nothing to look for; try a title, a genre, a mood or a topic"):
         model.recommend([Query(description="something to watch tonight")])
