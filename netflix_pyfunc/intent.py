@@ -3,15 +3,14 @@
 QueryParser().fit(catalog).parse("an Amitabh Bachchan drama") ->
 ParsedQuery(people=(Person("Amitabh Bachchan", role="any", ...),), genres=("Dramas", "TV Dramas"), rest="an drama").
 
-People are the longest runs of normalised words that spell a catalogue director or cast name of
-2+ words (a single word is never a person). Genre, type, country and year words are looked for in
-the rest, so a name's words never also count as intent or description words. The word lists are
+People come first (people_names.PeopleNames: the longest runs of words that spell a catalogue
+director or cast name of 2+ words). Genre, type, country and year words are looked for in the rest,
+so a name's words never also count as intent or description words. The word lists are
 in intent_words.py; only labels and countries the fitted catalogue has are returned.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -22,22 +21,13 @@ from sklearn.utils.validation import check_is_fitted
 from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
-    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, CAST_CUES, DECADE_WORDS, DIRECTOR_CUES, FIGURATIVE_PHRASES,
-    FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, NOT_DIRECTOR_BEFORE_BY, RECENT_WORDS,
-    RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
+    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES, FILM_SERIES_GENRES,
+    GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
 )
+from .people_names import Person, PeopleNames
 from .vocab import COUNTRY_WORDS
 
-ROLES = ("director", "cast", "any")
 _YEAR_CUES = BEFORE_WORDS | SINCE_WORDS | AFTER_WORDS
-MIN_NAME_WORDS = 2
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str                      # as the catalogue spells it
-    role: str                      # what the text asks for: 'director', 'cast' or 'any'
-    credited_as: tuple[str, ...]   # the person's roles in the catalogue
 
 
 @dataclass(frozen=True)
@@ -71,10 +61,7 @@ class QueryParser(BaseEstimator):
         if not isinstance(self.common_min_count, int) or self.common_min_count < 1:
             raise ValueError(f"common_min_count must be an int >= 1, got {self.common_min_count!r}")
         self.year_range_ = (int(catalog[RELEASE_YEAR].min()), int(catalog[RELEASE_YEAR].max()))
-        self.people_ = self._people(catalog)
-        self.max_name_words_ = max((len(words) for words in self.people_), default=0)
-        self.name_starts_ = frozenset(words[0] for words in self.people_)   # a name starts only with these
-        self.common_words_ = self._common_words(catalog[DESCRIPTION])
+        self.names_ = PeopleNames().fit(catalog, common_min_count=self.common_min_count)
         label_types: dict[str, set[str]] = {}
         for labels, kind in zip(catalog[LISTED_IN], catalog[TYPE]):
             for label in labels:
@@ -91,34 +78,6 @@ class QueryParser(BaseEstimator):
         return self
 
     @staticmethod
-    def _people(catalog: pd.DataFrame) -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
-        """Normalised name words -> (most credited spelling, roles held)."""
-        spellings: dict[tuple[str, ...], dict[str, int]] = {}
-        roles: dict[tuple[str, ...], set[str]] = {}
-        for role, column in (("director", DIRECTOR), ("cast", CAST)):
-            for names in catalog[column]:
-                for name in names:
-                    words = tuple(normalize_text(name).split())
-                    if len(words) < MIN_NAME_WORDS:
-                        continue
-                    keys = {words, _joined_initials(words)}        # 'louis c k' and 'louis ck'
-                    for key in (k for k in keys if len(k) >= MIN_NAME_WORDS):
-                        counts = spellings.setdefault(key, {})
-                        counts[name] = counts.get(name, 0) + 1
-                        roles.setdefault(key, set()).add(role)
-        return {
-            key: (max(sorted(counts), key=counts.get), tuple(r for r in ROLES if r in roles[key]))
-            for key, counts in spellings.items()
-        }
-
-    def _common_words(self, descriptions: pd.Series) -> frozenset[str]:
-        """Words the descriptions use in lower case at least common_min_count times."""
-        counts = Counter(
-            normalize_text(word) for text in descriptions for word in str(text).split() if word.islower()
-        )
-        return frozenset(w for w, n in counts.items() if n >= self.common_min_count)
-
-    @staticmethod
     def _country_phrases(countries: set[str]) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Country names, demonyms (vocab.COUNTRY_WORDS) and regions -> the catalogue countries they mean."""
         phrases: dict[tuple[str, ...], set[str]] = {}
@@ -130,7 +89,7 @@ class QueryParser(BaseEstimator):
     # ---------------------------------------------------------------- parsing
     def parse(self, text: str) -> ParsedQuery:
         """People, genres, countries and types named in text, and the rest of its words."""
-        check_is_fitted(self, "people_")
+        check_is_fitted(self, "names_")
         parsed = self._parse_words(text, normalize_text(text).split())
         rest = parsed.rest.split()
         kept = [i for i, word in enumerate(rest) if word not in STOP_WORDS]
@@ -168,7 +127,7 @@ class QueryParser(BaseEstimator):
         return found
 
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
-        people, used = self._find_people(words)
+        people, used = self.names_.find(words)
         rest, excluded = self._negated([w for i, w in enumerate(words) if i not in used])
         genres = self._phrases(rest, self.genre_phrases_)
         types = tuple(sorted({TYPE_WORDS[w] for w in rest if w in TYPE_WORDS}))
@@ -228,7 +187,7 @@ class QueryParser(BaseEstimator):
         "south korea", "90 s"; both words then name the pair's too, unless each already names
         something). What parse() of each word and each pair says; only the words and pairs that
         can name something are parsed."""
-        check_is_fitted(self, "people_")
+        check_is_fitted(self, "names_")
         single = [self._facets([word]) if self._may_name(word) else set() for word in words]
         named = [set(found) for found in single]
         for i, pair in enumerate(zip(words, words[1:])):
@@ -255,50 +214,6 @@ class QueryParser(BaseEstimator):
         a, b = pair
         return (pair in self.genre_phrases_ or pair in self.country_phrases_ or b == "s"
                 or (a in _YEAR_CUES and b.isdigit()))
-
-    def _find_people(self, words: list[str]) -> tuple[list[Person], set[int]]:
-        people: list[Person] = []
-        used: set[int] = set()
-        i = 0
-        while i < len(words):
-            if words[i] not in self.name_starts_:
-                i += 1
-                continue
-            for n in range(min(self.max_name_words_, len(words) - i), MIN_NAME_WORDS - 1, -1):
-                key = tuple(words[i:i + n])
-                if key not in self.people_:
-                    continue
-                role, cue = self._role(words, i, people, used)
-                if role == "any" and set(key) <= self.common_words_:
-                    continue
-                name, credited = self.people_[key]
-                if not any(p.name == name for p in people):
-                    people.append(Person(name, role, credited))
-                used.update(range(i, i + n))
-                used.update(cue)
-                if i + n < len(words) and words[i + n] == "s":      # possessive: "spielberg's"
-                    used.add(i + n)
-                i += n
-                break
-            else:
-                i += 1
-        return people, used
-
-    @staticmethod
-    def _role(words: list[str], start: int, people: list[Person], used: set[int]) -> tuple[str, list[int]]:
-        """The role the words just before a name ask for, and the positions of those words."""
-        before = words[max(0, start - 2):start]
-        if before == ["directed", "by"]:
-            return "director", [start - 2, start - 1]
-        if before and before[-1] in DIRECTOR_CUES:
-            return "director", [start - 1]
-        if before and before[-1] == "by" and (len(before) < 2 or before[0] not in NOT_DIRECTOR_BEFORE_BY):
-            return "director", [start - 1]
-        if before and before[-1] in CAST_CUES:
-            return "cast", [start - 1]
-        if before and before[-1] == "and" and people and (start - 2) in used:
-            return people[-1].role, [start - 1]       # "with Tom Hanks and Meg Ryan"
-        return "any", []
 
     def _years(self, words: list[str]) -> tuple[int, int] | None:
         """The span of every decade, year or 'recent' in words, within the catalogue's years."""
@@ -338,16 +253,3 @@ class QueryParser(BaseEstimator):
                 i += 1
         return found
 
-
-def _joined_initials(words: tuple[str, ...]) -> tuple[str, ...]:
-    """('louis', 'c', 'k') -> ('louis', 'ck'); ('b', 'v', 'nandini', 'reddy') -> ('bv', 'nandini', 'reddy')."""
-    out: list[str] = []
-    previous_single = False
-    for word in words:
-        single = len(word) == 1
-        if single and previous_single:
-            out[-1] += word
-        else:
-            out.append(word)
-        previous_single = single
-    return tuple(out)

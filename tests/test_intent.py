@@ -7,8 +7,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from netflix_pyfunc import judged, judged_people
-from netflix_pyfunc.intent import ParsedQuery, Person, QueryParser
+from netflix_pyfunc.intent import ParsedQuery, QueryParser
 from netflix_pyfunc.intent_words import FIGURATIVE_PHRASES, GENRE_WORDS
+from netflix_pyfunc.people_names import Person
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,126 @@
+"""People named in free text: the longest runs of normalised words that spell a catalogue director
+or cast name of 2+ words (a single word is never a person), with the role the words before it ask
+for ("directed by", "with", "starring"). QueryParser (intent.py) finds them first, so a name's
+words never also count as intent or description words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .catalog import CAST, DESCRIPTION, DIRECTOR, normalize_text
+from .intent_words import CAST_CUES, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY
+
+ROLES = ("director", "cast", "any")
+MIN_NAME_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str                      # as the catalogue spells it
+    role: str                      # what the text asks for: 'director', 'cast' or 'any'
+    credited_as: tuple[str, ...]   # the person's roles in the catalogue
+
+
+class PeopleNames:
+    """The catalogue's people by their normalised name words; fitted once, so a request only looks up."""
+
+    def fit(self, catalog: pd.DataFrame, *, common_min_count: int) -> PeopleNames:
+        """common_min_count: a name whose every word the descriptions use this often in lower case
+        ("Mark Strong", "Big Boy") is a person only after a role word ("with Mark Strong")."""
+        self.people_ = self._people(catalog)
+        self.max_name_words_ = max((len(words) for words in self.people_), default=0)
+        self.name_starts_ = frozenset(words[0] for words in self.people_)   # a name starts only with these
+        self.common_words_ = self._common_words(catalog[DESCRIPTION], common_min_count)
+        return self
+
+    @staticmethod
+    def _people(catalog: pd.DataFrame) -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
+        """Normalised name words -> (most credited spelling, roles held)."""
+        spellings: dict[tuple[str, ...], dict[str, int]] = {}
+        roles: dict[tuple[str, ...], set[str]] = {}
+        for role, column in (("director", DIRECTOR), ("cast", CAST)):
+            for names in catalog[column]:
+                for name in names:
+                    words = tuple(normalize_text(name).split())
+                    if len(words) < MIN_NAME_WORDS:
+                        continue
+                    keys = {words, _joined_initials(words)}        # 'louis c k' and 'louis ck'
+                    for key in (k for k in keys if len(k) >= MIN_NAME_WORDS):
+                        counts = spellings.setdefault(key, {})
+                        counts[name] = counts.get(name, 0) + 1
+                        roles.setdefault(key, set()).add(role)
+        return {
+            key: (max(sorted(counts), key=counts.get), tuple(r for r in ROLES if r in roles[key]))
+            for key, counts in spellings.items()
+        }
+
+    @staticmethod
+    def _common_words(descriptions: pd.Series, min_count: int) -> frozenset[str]:
+        """Words the descriptions use in lower case at least min_count times."""
+        counts = Counter(
+            normalize_text(word) for text in descriptions for word in str(text).split() if word.islower()
+        )
+        return frozenset(w for w, n in counts.items() if n >= min_count)
+
+    def find(self, words: list[str]) -> tuple[list[Person], set[int]]:
+        """The people words name, in order, and the positions of their words and role words."""
+        people: list[Person] = []
+        used: set[int] = set()
+        i = 0
+        while i < len(words):
+            if words[i] not in self.name_starts_:
+                i += 1
+                continue
+            for n in range(min(self.max_name_words_, len(words) - i), MIN_NAME_WORDS - 1, -1):
+                key = tuple(words[i:i + n])
+                if key not in self.people_:
+                    continue
+                role, cue = self._role(words, i, people, used)
+                if role == "any" and set(key) <= self.common_words_:
+                    continue
+                name, credited = self.people_[key]
+                if not any(p.name == name for p in people):
+                    people.append(Person(name, role, credited))
+                used.update(range(i, i + n))
+                used.update(cue)
+                if i + n < len(words) and words[i + n] == "s":      # possessive: "spielberg's"
+                    used.add(i + n)
+                i += n
+                break
+            else:
+                i += 1
+        return people, used
+
+    @staticmethod
+    def _role(words: list[str], start: int, people: list[Person], used: set[int]) -> tuple[str, list[int]]:
+        """The role the words just before a name ask for, and the positions of those words."""
+        before = words[max(0, start - 2):start]
+        if before == ["directed", "by"]:
+            return "director", [start - 2, start - 1]
+        if before and before[-1] in DIRECTOR_CUES:
+            return "director", [start - 1]
+        if before and before[-1] == "by" and (len(before) < 2 or before[0] not in NOT_DIRECTOR_BEFORE_BY):
+            return "director", [start - 1]
+        if before and before[-1] in CAST_CUES:
+            return "cast", [start - 1]
+        if before and before[-1] == "and" and people and (start - 2) in used:
+            return people[-1].role, [start - 1]       # "with Tom Hanks and Meg Ryan"
+        return "any", []
+
+
+def _joined_initials(words: tuple[str, ...]) -> tuple[str, ...]:
+    """('louis', 'c', 'k') -> ('louis', 'ck'); ('b', 'v', 'nandini', 'reddy') -> ('bv', 'nandini', 'reddy')."""
+    out: list[str] = []
+    previous_single = False
+    for word in words:
+        single = len(word) == 1
+        if single and previous_single:
+            out[-1] += word
+        else:
+            out.append(word)
+        previous_single = single
+    return tuple(out)
