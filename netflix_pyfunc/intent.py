@@ -28,6 +28,7 @@ from .people_names import Person, PeopleNames
 from .vocab import COUNTRY_WORDS
 
 _YEAR_CUES = BEFORE_WORDS | SINCE_WORDS | AFTER_WORDS
+_CUE_STARTS = frozenset(cue[0] for cue in NEGATION_CUES)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class QueryParser(BaseEstimator):
             for phrase, labels in GENRE_WORDS.items() if set(labels) & set(label_types)
         }
         self.country_phrases_ = self._country_phrases({c for names in catalog[COUNTRY] for c in names})
-        self.figurative_ = frozenset(tuple(p.split()) for p in FIGURATIVE_PHRASES) & set(self.genre_phrases_)
+        figurative = (tuple(phrase.split()) for phrase in FIGURATIVE_PHRASES)
+        self.figurative_ = {phrase: self.genre_phrases_[phrase] for phrase in figurative
+                            if phrase in self.genre_phrases_}
         self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_))
         self.phrase_starts_ = frozenset(p[0] for p in (*self.genre_phrases_, *self.country_phrases_))
         return self
@@ -116,14 +119,9 @@ class QueryParser(BaseEstimator):
         reads the words without stop words and missed those with one inside ('seat', and 'family'
         in "for the whole family", named nothing)."""
         found: list[set] = [set() for _ in words]
-        for i, word in enumerate(words):
-            if word not in self.phrase_starts_:
-                continue
-            for n in range(1, min(self.max_phrase_words_, len(words) - i) + 1):
-                phrase = tuple(words[i:i + n])
-                if phrase in self.figurative_:
-                    for j in range(i, i + n):
-                        found[j].update(self.genre_phrases_[phrase])
+        for start, stop, labels in self._spans(words, self.figurative_):
+            for j in range(start, stop):
+                found[j].update(labels)
         return found
 
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
@@ -151,7 +149,8 @@ class QueryParser(BaseEstimator):
         excluded: list[tuple[str, str]] = []
         i = 0
         while i < len(words):
-            cue = next((len(c) for c in NEGATION_CUES if tuple(words[i:i + len(c)]) == c), 0)
+            cue = (next((len(c) for c in NEGATION_CUES if tuple(words[i:i + len(c)]) == c), 0)
+                   if words[i] in _CUE_STARTS else 0)
             if not cue:
                 kept.append(words[i])
                 i += 1
@@ -237,7 +236,11 @@ class QueryParser(BaseEstimator):
 
     def _phrases(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]) -> list[str]:
         """Labels of the longest known phrases in words, left to right."""
-        found: list[str] = []
+        return [label for _, _, labels in self._spans(words, table) for label in labels]
+
+    def _spans(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]):
+        """(start, stop, labels) of the longest phrases of table in words, left to right, none
+        overlapping (table's phrases are genre or country phrases: they start with phrase_starts_)."""
         i = 0
         while i < len(words):
             if words[i] not in self.phrase_starts_:
@@ -246,10 +249,9 @@ class QueryParser(BaseEstimator):
             for n in range(min(self.max_phrase_words_, len(words) - i), 0, -1):
                 labels = table.get(tuple(words[i:i + n]))
                 if labels:
-                    found.extend(labels)
+                    yield i, i + n, labels
                     i += n
                     break
             else:
                 i += 1
-        return found
 

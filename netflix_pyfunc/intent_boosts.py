@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from .analyzers import WordAnalyzer
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent import ParsedQuery
-from .people_names import Person
 from .intent_words import FIGURATIVE_PHRASES, TYPE_WORDS, WISH_WORDS
+from .people_names import Person
 from .sorted_ids import lookup, union
 
 _ROLE_COLUMNS = {"director": DIRECTOR, "cast": CAST}

@@ -270,17 +270,25 @@ class TitleIndex:
     def _ending(self, key: str) -> int | None:
         """The one title whose last words the typed words are ('hill house' is The Haunting of Hill
         House, not the near spelling "His House"); None when no title or several end so."""
-        found = self.ends_.get(key) or self.ends_.get(strip_article(key)) or []
-        main = [i for i in found if not self.companion_[i]] or found
+        return self._single(self.ends_.get(key) or self.ends_.get(strip_article(key)) or [])
+
+    def _main(self, positions: list[int]) -> list[int]:
+        """positions without the titles made about another title, unless that is all of them."""
+        return [i for i in positions if not self.companion_[i]] or positions
+
+    def _single(self, positions: list[int]) -> int | None:
+        """The title positions stand for when they are one title (in several language versions),
+        titles made about it set aside; None when they are several, or none."""
+        main = self._main(positions)
         return main[0] if main and len({self.base_keys_[i] for i in main}) == 1 else None
 
     def _one(self, title: str, positions: list[int], key: str) -> int:
         """The one position the user meant among equally good ones, or AmbiguousTitle
         listing them (shortest first), then other titles starting with the typed key."""
-        main = [i for i in positions if not self.companion_[i]] or positions
-        if len({self.base_keys_[i] for i in main}) == 1:   # one title, several language versions
-            return main[0]
-        listed = sorted(dict.fromkeys(main), key=lambda i: (len(self.keys_[i]), i))
+        single = self._single(positions)
+        if single is not None:
+            return single
+        listed = sorted(dict.fromkeys(self._main(positions)), key=lambda i: (len(self.keys_[i]), i))
         listed += sorted(self._prefixed(key), key=lambda i: (bool(self.companion_[i]), len(self.keys_[i]), i))
         raise AmbiguousTitle(title, list(dict.fromkeys(str(self.titles_[i]) for i in listed))[:MAX_LISTED])
 
