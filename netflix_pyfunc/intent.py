@@ -21,8 +21,9 @@ from sklearn.utils.validation import check_is_fitted
 from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent_words import (
-    AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES, FILM_SERIES_GENRES,
-    GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TYPE_WORDS,
+    ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES,
+    FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
+    SINCE_WORDS, TELLING_PHRASES, TYPE_WORDS,
 )
 from .people_names import Person, PeopleNames
 from .vocab import COUNTRY_WORDS
@@ -39,7 +40,8 @@ class ParsedQuery:
     countries: tuple[str, ...]     # catalogue country names, sorted
     types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
     years: tuple[int, int] | None  # release years asked for ("90s", "before 1970", "recent"), inclusive
-    rest: str                      # normalised text without the people, their role words and what it leaves out
+    rest: str                      # normalised text without the people, their role words, what it leaves
+                                   # out and how it is told ("slow burn": intent_words.TELLING_PHRASES)
     # (word, what it names) for each of the rest's words that is not a stop word: the genres,
     # countries, type and years it names, alone or in a pair (QueryParser.word_facets; parse only)
     facets: tuple[tuple[str, frozenset], ...] = ()
@@ -76,8 +78,11 @@ class QueryParser(BaseEstimator):
         figurative = (tuple(phrase.split()) for phrase in FIGURATIVE_PHRASES)
         self.figurative_ = {phrase: self.genre_phrases_[phrase] for phrase in figurative
                             if phrase in self.genre_phrases_}
-        self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_))
-        self.phrase_starts_ = frozenset(p[0] for p in (*self.genre_phrases_, *self.country_phrases_))
+        self.telling_ = {tuple(phrase.split()): () for phrase in TELLING_PHRASES}
+        self.adult_excludes_ = frozenset(("genre", label) for label in ADULT_EXCLUDES if label in label_types)
+        phrases = (*self.genre_phrases_, *self.country_phrases_, *self.telling_)
+        self.max_phrase_words_ = max(len(p) for p in phrases)
+        self.phrase_starts_ = frozenset(p[0] for p in phrases)
         return self
 
     @staticmethod
@@ -127,7 +132,14 @@ class QueryParser(BaseEstimator):
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self.names_.find(words)
         rest, excluded = self._negated([w for i, w in enumerate(words) if i not in used])
+        told = {j for start, stop, _ in self._spans(rest, self.telling_) for j in range(start, stop)}
+        rest = [w for j, w in enumerate(rest) if j not in told]
         genres = self._phrases(rest, self.genre_phrases_)
+        if (any(w in ADULT_WORDS for w in (*rest, *map(" ".join, zip(rest, rest[1:]))))
+                or not self.adult_excludes_.isdisjoint(excluded)):
+            # "an adult cartoon", "a cartoon not for kids": no kids' titles, whatever 'cartoon' hints at
+            genres = [g for g in genres if ("genre", g) not in self.adult_excludes_]
+            excluded += self.adult_excludes_
         types = tuple(sorted({TYPE_WORDS[w] for w in rest if w in TYPE_WORDS}))
         if len(types) == 1:
             typed = [g for g in genres if types[0] in self.genre_types_[g]]
@@ -240,7 +252,8 @@ class QueryParser(BaseEstimator):
 
     def _spans(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]):
         """(start, stop, labels) of the longest phrases of table in words, left to right, none
-        overlapping (table's phrases are genre or country phrases: they start with phrase_starts_)."""
+        overlapping (table's phrases are genre, country or telling phrases: they start with
+        phrase_starts_)."""
         i = 0
         while i < len(words):
             if words[i] not in self.phrase_starts_:
@@ -248,7 +261,7 @@ class QueryParser(BaseEstimator):
                 continue
             for n in range(min(self.max_phrase_words_, len(words) - i), 0, -1):
                 labels = table.get(tuple(words[i:i + n]))
-                if labels:
+                if labels is not None:
                     yield i, i + n, labels
                     i += n
                     break

@@ -62,8 +62,12 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
      "swashbuckling,epic battle", _ACTION),
     ("drama,dramas,dramatic,tearjerker,tearjerkers,tear jerker,melodrama,emotional,sad,heartbreaking,"
      "weepy,make me cry", _DRAMA),
-    # warm and light ("something cozy" listed 1BR, a horror film set in a cozy flat)
-    ("cozy,cosy,comforting,wholesome,heartwarming,heart warming", _COMEDY + _ROMANCE),
+    # warm, easy and light ("something cozy" listed 1BR, a horror film set in a cozy flat;
+    # "something chill" horror films, 'chill' matching "chilling")
+    ("cozy,cosy,comforting,wholesome,heartwarming,heart warming,chill,chilled,laid back,mellow,"
+     "easygoing,easy going,low key,lowkey,something light,something lighter,light viewing,keep it light",
+     _COMEDY + _ROMANCE),
+    ("twist ending,twist endings,plot twist,plot twists", _THRILLER + _MYSTERY),
     ("kdrama,k drama,korean drama,korean dramas", ("Korean TV Shows",)),
     ("musical,musicals,concert,concerts,singing,songs,sing along,singalong,music documentary",
      ("Music & Musicals",)),
@@ -95,10 +99,24 @@ WISH_WORDS = frozenset({
 FIGURATIVE_PHRASES = frozenset({
     "feel good", "light hearted", "edge of my seat", "edge of your seat", "nail biting", "make me cry",
     "tear jerker", "whole family", "for the family", "little ones", "family friendly", "old movie",
-    "old movies", "old film", "old films",
-    # a word a description uses for a place, not for how the title feels ("a cozy apartment")
-    "cozy", "cosy",
+    "old movies", "old film", "old films", "twist ending", "twist endings", "plot twist",
+    "plot twists",
+    # words a description uses for a place or a shiver, not for how the title feels
+    # ("a cozy apartment", "a chilling tale")
+    "cozy", "cosy", "chill", "chilled", "laid back", "mellow", "easygoing", "easy going", "low key", "lowkey",
+    "something light", "something lighter", "light viewing", "keep it light",
 })
+
+# How a story is told, not what it is: no block can read these ("a slow burn mystery" listed films
+# about fire, the encoder and the words both reading 'burn'). QueryParser drops them from the rest.
+TELLING_PHRASES = frozenset({
+    "slow burn", "slow burning", "slow burner", "slow paced", "fast paced", "binge worthy", "bingeworthy",
+})
+
+# Words that say a wish is for grown-ups: the kids' genres are left out, as after 'no', and not
+# asked for even by a word that hints at them ("an adult cartoon" listed kids' shows).
+ADULT_WORDS = frozenset({"adult", "adults", "grown up", "grown ups", "grownup", "grownups", "mature"})
+ADULT_EXCLUDES = _KIDS
 
 # The same kind of title as a film and as a series (film label, series label): a series' genres
 # for a list of films ("a movie like Stranger Things": TV Horror -> Horror Movies), and back.
@@ -117,7 +135,8 @@ FILM_SERIES_GENRES = (
 NEGATION_CUES = (("anything", "but"), ("everything", "but"), ("not",), ("no",), ("without",), ("except",),
                  ("excluding",), ("non",))
 # Words between a cue and what it leaves out ("not too scary", "no more anime").
-NEGATION_FILLERS = frozenset({"a", "an", "the", "any", "too", "very", "so", "more", "much", "really", "overly"})
+NEGATION_FILLERS = frozenset({"a", "an", "the", "any", "too", "very", "so", "more", "much", "really", "overly",
+                              "for"})   # "not for kids"
 
 # 'movie' vs 'series'. 'show' counts: people say "a show" for series, and specials are rare.
 TYPE_WORDS: dict[str, str] = {

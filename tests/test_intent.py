@@ -97,6 +97,10 @@ def test_genre_and_type_intent(parser, text, genres, types):
     # what it asks for is not also left out ('gory' says horror too), but 'gory' is not matched
     ("something scary but not gory", ("Horror Movies", "TV Horror"), (), "something scary but"),
     ("a man with no memory", (), (), "a man with no memory"),   # not a genre, country or type: a premise
+    # for grown-ups: no kids' titles, though 'cartoon' alone asks for them
+    ("a cartoon not for kids", (), (("genre", "Kids' TV"),), "a cartoon"),
+    ("an adult cartoon", (), (("genre", "Kids' TV"),), "an adult cartoon"),
+    ("a cartoon", ("Kids' TV",), (), "a cartoon"),
 ])
 def test_what_a_wish_leaves_out_is_neither_asked_for_nor_matched(parser, text, genres, excluded, rest):
     parsed = parser.parse(text)
@@ -122,6 +126,18 @@ def test_a_series_query_asking_for_films_carries_its_genres_as_films_spell_them(
 def test_a_phrase_with_a_stop_word_inside_names_its_genre_for_its_words(parser, text, word, genre):
     """The facets are read without stop words; before, 'edge' and 'seat' named nothing."""
     assert genre in dict(parser.parse(text).facets)[word]
+
+
+@pytest.mark.parametrize(("text", "rest", "words"), [
+    ("a slow burn mystery", "a mystery", ("mystery",)),
+    ("a slow-burning thriller from the 90s", "a thriller from the 90s", ("thriller", "90s")),
+    ("a fast paced binge-worthy comedy", "a comedy", ("comedy",)),
+])
+def test_how_a_story_is_told_is_neither_matched_nor_embedded_nor_a_facet(parser, text, rest, words):
+    """Before, "a slow burn mystery" listed films about fire: the words and the encoder read 'burn'.
+    The rest is what both read; the facets' words are what facet_share counts."""
+    parsed = parser.parse(text)
+    assert (parsed.rest, tuple(word for word, _ in parsed.facets)) == (rest, words)
 
 
 @pytest.mark.parametrize("phrase", sorted(FIGURATIVE_PHRASES))

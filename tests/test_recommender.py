@@ -306,6 +306,33 @@ def test_full_catalogue_a_cozy_wish_gets_light_titles_not_a_cozy_flat(full_model
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("text", ["something chill", "a chill movie", "something laid back"])
+def test_full_catalogue_a_chill_wish_asks_for_light_titles_not_chilling_ones(full_model, text):
+    """Before, 'something chill' listed horror films, each 'about: chilling'."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    assert not out["reason"].str.contains("about: chill").any(), out[["title", "reason"]]
+    assert out["listed_in"].str.contains("Comedies|Romantic").all(), out[["title", "listed_in"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["a slow burn mystery", "a slow-burning thriller"])
+def test_full_catalogue_a_slow_burn_wish_gets_its_genre_not_fire(full_model, text):
+    """Before, 'a slow burn mystery' listed Sicilian Ghost Story 'about: slow', then films 'about:
+    burns', Ken Burns' The Vietnam War among them."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    assert out["listed_in"].str.contains("Thrillers|TV Mysteries").all(), out[["title", "listed_in"]]
+    assert not out["reason"].str.contains("slow|burn").any(), out[["title", "reason"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["an adult cartoon", "a funny cartoon for adults", "a cartoon not for kids"])
+def test_full_catalogue_a_wish_for_grown_ups_gets_no_kids_titles(full_model, text):
+    """Before, 'an adult cartoon' listed kids' series only, 'genre: Kids' TV'."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    assert not out["listed_in"].str.contains("Kids' TV|Children & Family").any(), out[["title", "listed_in"]]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text, left_out", [
     ("a thriller, no horror", "Horror"), ("a comedy that is not romantic", "Romantic"),
     ("korean shows but not romance", "Romantic"), ("a series that is not anime", "Anime"),
