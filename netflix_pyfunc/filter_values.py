@@ -19,6 +19,7 @@ from typing import Sequence
 from .catalog import normalize_text
 from .intent_words import GENRE_WORDS as WISH_GENRES, REGION_WORDS
 from .params import InvalidRequest
+from .spelling import SPELLING_CUTOFF
 from .vocab import COUNTRY_WORDS
 
 Groups = tuple[tuple[str, ...], ...]
@@ -67,10 +68,6 @@ GENRE_PHRASES = {
     "talk show": "talk", "documentaries": "documentary", "docs": "documentary",
 }
 _LISTED = 6
-# How alike (difflib ratio) a genre value and a genre word must be to be named as its near spelling:
-# 'thriler' and 'thriller' 0.93, 'horor' and 'horror' 0.91; not 'christmas' and 'christian' (0.78)
-# nor 'war' and 'horror' (0.44).
-_SPELLING_CUTOFF = 0.8
 
 
 def _stem(word: str) -> str:
@@ -182,5 +179,5 @@ class GenreNames:
         labels of the genre words it is a near spelling of: 'horor', 'thriler')."""
         key = normalize_text(value)
         asked = [label for label in WISH_GENRES.get(key, ()) if label in self.label_words]
-        near = get_close_matches(key, list(self.spellings), n=_LISTED, cutoff=_SPELLING_CUTOFF)
+        near = get_close_matches(key, list(self.spellings), n=_LISTED, cutoff=SPELLING_CUTOFF)
         return asked, list(dict.fromkeys(label for word in near for label in self.spellings[word]))

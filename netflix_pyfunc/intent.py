@@ -19,13 +19,14 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .analyzers import STOP_WORDS
-from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
+from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, normalize_text
 from .intent_words import (
     ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES,
     FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
     SINCE_WORDS, TELLING_PHRASES, TYPE_WORDS,
 )
 from .people_names import Person, PeopleNames
+from .spelling import Respeller
 from .vocab import COUNTRY_WORDS
 
 _YEAR_CUES = BEFORE_WORDS | SINCE_WORDS | AFTER_WORDS
@@ -58,7 +59,7 @@ class QueryParser(BaseEstimator):
         self.common_min_count = common_min_count
 
     def fit(self, catalog: pd.DataFrame) -> QueryParser:
-        missing = {DIRECTOR, CAST, LISTED_IN, COUNTRY, TYPE, DESCRIPTION, RELEASE_YEAR} - set(catalog.columns)
+        missing = {DIRECTOR, CAST, LISTED_IN, COUNTRY, TYPE, TITLE, DESCRIPTION, RELEASE_YEAR} - set(catalog.columns)
         if missing:
             raise ValueError(f"catalog lacks columns {sorted(missing)}; pass it through catalog.clean_catalog")
         if not isinstance(self.common_min_count, int) or self.common_min_count < 1:
@@ -79,6 +80,12 @@ class QueryParser(BaseEstimator):
         self.figurative_ = {phrase: self.genre_phrases_[phrase] for phrase in figurative
                             if phrase in self.genre_phrases_}
         self.telling_ = {tuple(phrase.split()): () for phrase in TELLING_PHRASES}
+        # 'horor' -> 'horror': a word no title, description or name has, near a one-word intent word
+        self.respell_ = Respeller(
+            targets=[p[0] for p in (*self.genre_phrases_, *self.country_phrases_) if len(p) == 1] + list(TYPE_WORDS),
+            known={w for column in (DESCRIPTION, TITLE) for text in catalog[column] for w in normalize_text(text).split()}
+            | {w for name in self.names_.people_ for w in name},
+        )
         self.adult_excludes_ = frozenset(("genre", label) for label in ADULT_EXCLUDES if label in label_types)
         phrases = (*self.genre_phrases_, *self.country_phrases_, *self.telling_)
         self.max_phrase_words_ = max(len(p) for p in phrases)
@@ -131,7 +138,7 @@ class QueryParser(BaseEstimator):
 
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self.names_.find(words)
-        rest, excluded = self._negated([w for i, w in enumerate(words) if i not in used])
+        rest, excluded = self._negated([self.respell_(w) for i, w in enumerate(words) if i not in used])
         told = {j for start, stop, _ in self._spans(rest, self.telling_) for j in range(start, stop)}
         rest = [w for j, w in enumerate(rest) if j not in told]
         genres = self._phrases(rest, self.genre_phrases_)

@@ -128,6 +128,18 @@ def test_a_phrase_with_a_stop_word_inside_names_its_genre_for_its_words(parser, 
     assert genre in dict(parser.parse(text).facets)[word]
 
 
+@pytest.mark.parametrize(("text", "genres", "rest"), [
+    ("a horor movie", ("Horror Movies",), "a horror movie"),
+    ("an anmie", ("Anime Series",), "an anime"),
+    ("about dreams", (), "about dreams"),        # a description word, not a misspelt 'dramas'
+    ("a hill", (), "a hill"),                    # a title word, not a misspelt 'chill'
+])
+def test_a_misspelt_genre_word_asks_for_its_genre(parser, text, genres, rest):
+    """Before, "a horor movie" named no genre and its last word matched nothing."""
+    parsed = parser.parse(text)
+    assert (parsed.genres, parsed.rest) == (genres, rest)
+
+
 @pytest.mark.parametrize(("text", "rest", "words"), [
     ("a slow burn mystery", "a mystery", ("mystery",)),
     ("a slow-burning thriller from the 90s", "a thriller from the 90s", ("thriller", "90s")),

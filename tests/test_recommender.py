@@ -325,6 +325,16 @@ def test_full_catalogue_a_slow_burn_wish_gets_its_genre_not_fire(full_model, tex
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("text, genres", [
+    ("a horor movie", "Horror Movies"), ("a romantic comdy", "Comedies"), ("a korean thriler", "Thrillers"),
+])
+def test_full_catalogue_a_misspelt_genre_word_still_asks_for_its_genre(full_model, text, genres):
+    """Before, "a horor movie" listed Home (a children's film) and Don among a few horror films."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    assert out["listed_in"].str.contains(genres, regex=False).all(), out[["title", "listed_in"]]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["an adult cartoon", "a funny cartoon for adults", "a cartoon not for kids"])
 def test_full_catalogue_a_wish_for_grown_ups_gets_no_kids_titles(full_model, text):
     """Before, 'an adult cartoon' listed kids' series only, 'genre: Kids' TV'."""
