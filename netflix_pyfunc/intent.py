@@ -23,7 +23,7 @@ from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YE
 from .intent_words import (
     ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES,
     FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
-    SINCE_WORDS, TELLING_PHRASES, TYPE_WORDS,
+    SINCE_WORDS, TABLE_WORDS, TELLING_PHRASES, TYPE_WORDS,
 )
 from .people_names import Person, PeopleNames
 from .spelling import Respeller
@@ -84,7 +84,7 @@ class QueryParser(BaseEstimator):
         self.respell_ = Respeller(
             targets=[p[0] for p in (*self.genre_phrases_, *self.country_phrases_) if len(p) == 1] + list(TYPE_WORDS),
             known={w for column in (DESCRIPTION, TITLE) for text in catalog[column] for w in normalize_text(text).split()}
-            | {w for name in self.names_.people_ for w in name},
+            | {w for name in self.names_.people_ for w in name} | STOP_WORDS | TABLE_WORDS,
         )
         self.adult_excludes_ = frozenset(("genre", label) for label in ADULT_EXCLUDES if label in label_types)
         phrases = (*self.genre_phrases_, *self.country_phrases_, *self.telling_)

@@ -203,3 +203,12 @@ REFERENCE_FILLER = REFERENCE_LIKE_AFTER | frozenset({
     "new", "similar", "liked", "loved", "if", "you", "of", "fans", "for", "what", "should", "can", "could",
     "would", "like", "in", "vein", "reminds",
 })
+
+# Every word of these tables: a wish's own vocabulary, never read as a misspelling (spelling.Respeller).
+TABLE_WORDS = frozenset(
+    word
+    for table in (GENRE_WORDS, WISH_WORDS, FIGURATIVE_PHRASES, TELLING_PHRASES, ADULT_WORDS, NEGATION_FILLERS,
+                  TYPE_WORDS, REGION_WORDS, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY, CAST_CUES, DECADE_WORDS,
+                  BEFORE_WORDS, SINCE_WORDS, AFTER_WORDS, RECENT_WORDS, REFERENCE_FILLER)
+    for phrase in table for word in phrase.split()
+) | frozenset(word for cues in (*NEGATION_CUES, *REFERENCE_CUES) for word in cues)

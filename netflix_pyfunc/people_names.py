@@ -1,7 +1,8 @@
 """People named in free text: the longest runs of normalised words that spell a catalogue director
-or cast name of 2+ words (a single word is never a person), with the role the words before it ask
-for ("directed by", "with", "starring"). QueryParser (intent.py) finds them first, so a name's
-words never also count as intent or description words.
+or cast name of 2+ words, or a surname one person carries far more often than anyone else ("a
+scorsese film", "directed by spielberg"), with the role the words before it ask for ("directed
+by", "with", "starring"). QueryParser (intent.py) finds them first, so a name's words never also
+count as intent or description words.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .analyzers import STOP_WORDS
 from .catalog import CAST, DESCRIPTION, DIRECTOR, normalize_text
 from .intent_words import CAST_CUES, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY
 
 ROLES = ("director", "cast", "any")
 MIN_NAME_WORDS = 2
+# A surname alone names its best-known bearer when that person has at least this many credits and
+# at least SURNAME_SHARE times as many as anyone else with it: 'scorsese' (13 against 1), 'reeves'
+# (Keanu, 12 against 2), 'bachchan' (Amitabh, 28 against 13); not 'khan' (35 against 20), 'smith'.
+SURNAME_MIN_CREDITS = 3
+SURNAME_SHARE = 2
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class PeopleNames:
         self.max_name_words_ = max((len(words) for words in self.people_), default=0)
         self.name_starts_ = frozenset(words[0] for words in self.people_)   # a name starts only with these
         self.common_words_ = self._common_words(catalog[DESCRIPTION], common_min_count)
+        self.surnames_ = self._surnames(catalog)
         return self
 
     @staticmethod
@@ -66,34 +74,74 @@ class PeopleNames:
         )
         return frozenset(w for w, n in counts.items() if n >= min_count)
 
+    def _surnames(self, catalog: pd.DataFrame) -> dict[str, tuple[tuple[str, ...], bool]]:
+        """Surname -> (its best-known bearer's name words, whether it names them only after a role
+        word). A surname some description uses for anything but the bearer's own titles ('cage',
+        'king'; 'holmes' for Sherlock) needs the role word ("with cage"); a stop word never names anyone."""
+        credited: dict[str, set[int]] = {}
+        for column in (DIRECTOR, CAST):
+            for row, names in enumerate(catalog[column]):
+                for name in names:
+                    credited.setdefault(name, set()).add(row)
+        bearers: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+        for name, rows in credited.items():
+            words = tuple(normalize_text(name).split())
+            if len(words) >= MIN_NAME_WORDS and words in self.people_:
+                bearers.setdefault(words[-1], []).append((len(rows), name, words))
+        descriptions = [f" {normalize_text(str(text))} " for text in catalog[DESCRIPTION]]
+        described: dict[str, list[int]] = {}
+        for row, text in enumerate(descriptions):
+            for word in set(text.split()) & bearers.keys():
+                described.setdefault(word, []).append(row)
+        surnames = {}
+        for surname, found in bearers.items():
+            found.sort(reverse=True)
+            (top, name, words), runner_up = found[0], max((count for count, _, _ in found[1:]), default=0)
+            if top >= SURNAME_MIN_CREDITS and top >= SURNAME_SHARE * runner_up and surname not in STOP_WORDS \
+                    and len(surname) > 2 and surname.isalpha():
+                # a description may name the bearer in full ("... Martin Scorsese") without the credit
+                spelled = f" {' '.join(words)} "
+                elsewhere = [row for row in described.get(surname, ())
+                             if row not in credited[name] and spelled not in descriptions[row]]
+                surnames[surname] = (words, bool(elsewhere))
+        return surnames
+
     def find(self, words: list[str]) -> tuple[list[Person], set[int]]:
         """The people words name, in order, and the positions of their words and role words."""
         people: list[Person] = []
         used: set[int] = set()
         i = 0
         while i < len(words):
-            if words[i] not in self.name_starts_:
+            n, key, role, cue = self._name_at(words, i, people, used)
+            if not n:
                 i += 1
                 continue
+            name, credited = self.people_[key]
+            if not any(p.name == name for p in people):
+                people.append(Person(name, role, credited))
+            used.update(range(i, i + n))
+            used.update(cue)
+            if i + n < len(words) and words[i + n] == "s":      # possessive: "spielberg's"
+                used.add(i + n)
+            i += n
+        return people, used
+
+    def _name_at(self, words: list[str], i: int, people: list[Person], used: set[int]):
+        """(number of words, name key, role asked, role word positions) of the longest name at
+        words[i]: a full name, else a surname; (0, None, None, None) when none."""
+        if words[i] in self.name_starts_:
             for n in range(min(self.max_name_words_, len(words) - i), MIN_NAME_WORDS - 1, -1):
                 key = tuple(words[i:i + n])
-                if key not in self.people_:
-                    continue
-                role, cue = self._role(words, i, people, used)
-                if role == "any" and set(key) <= self.common_words_:
-                    continue
-                name, credited = self.people_[key]
-                if not any(p.name == name for p in people):
-                    people.append(Person(name, role, credited))
-                used.update(range(i, i + n))
-                used.update(cue)
-                if i + n < len(words) and words[i + n] == "s":      # possessive: "spielberg's"
-                    used.add(i + n)
-                i += n
-                break
-            else:
-                i += 1
-        return people, used
+                if key in self.people_:
+                    role, cue = self._role(words, i, people, used)
+                    if role != "any" or not set(key) <= self.common_words_:
+                        return n, key, role, cue
+        if words[i] in self.surnames_:
+            key, needs_role = self.surnames_[words[i]]
+            role, cue = self._role(words, i, people, used)
+            if role != "any" or not needs_role:
+                return 1, key, role, cue
+        return 0, None, None, None
 
     @staticmethod
     def _role(words: list[str], start: int, people: list[Person], used: set[int]) -> tuple[str, list[int]]:
@@ -124,3 +172,4 @@ def _joined_initials(words: tuple[str, ...]) -> tuple[str, ...]:
             out.append(word)
         previous_single = single
     return tuple(out)
+

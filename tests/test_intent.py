@@ -36,8 +36,10 @@ def parser(people_catalog) -> QueryParser:
         ("louis ck stand up", [("Louis C.K.", "any")], "stand up"),              # initials typed together
         ("b v nandini reddy comedies", [("B.V. Nandini Reddy", "any")], "comedies"),
         ("POKÉMON with MR. T", [("Mr. T", "cast")], "pokemon"),
-        ("stallone movies", [], "stallone movies"),                             # one word is never a person
-        ("flanagan mike", [], "flanagan mike"),
+        ("stallone movies", [("Sylvester Stallone", "any")], "movies"),       # a surname one person carries
+        ("directed by flanagan", [("Mike Flanagan", "director")], ""),
+        ("shire movies", [], "shire movies"),               # Talia Shire: 2 credits, too few for a surname alone
+        ("mike movies", [], "mike movies"),                 # a first name is never a person
         ("with friends on a sandy beach", [], "with friends on a sandy beach"),  # everyday words, no role word
         ("with Sandy Beach", [("Sandy Beach", "cast")], ""),
         ("sandy beach shows", [], "sandy beach shows"),
@@ -271,6 +273,14 @@ def full_parser(full_catalog) -> QueryParser:
         ("mark strong movies", [], (), (), "mark strong movies"),            # everyday words need a role word
         ("with Mark Strong", [("Mark Strong", "cast")], (), (), ""),
         ("a story about a king and prince", [], (), (), "a story about a king and prince"),
+        # a surname one person carries far more than anyone, and no description uses for anything else
+        ("a scorsese film", [("Martin Scorsese", "any")], (), (), "a film"),
+        ("directed by spielberg", [("Steven Spielberg", "director")], (), (), ""),
+        ("a bachchan drama", [("Amitabh Bachchan", "any")], ("Dramas", "TV Dramas"), (), "a drama"),
+        ("a khan romance", [], ("Romantic Movies", "Romantic TV Shows"), (), "a khan romance"),   # Shah Rukh 35, Salman 20
+        ("a movie about a cage fighter", [], (), (), "a movie about a cage fighter"),   # 'cage' needs a role word
+        ("with cage", [("Nicolas Cage", "cast")], (), (), ""),
+        ("sherlock holmes", [], (), (), "sherlock holmes"),   # the descriptions' Holmes is not Jonathan Holmes
     ],
 )
 def test_real_names_on_the_full_catalogue(full_parser, text, people, genres, countries, rest):
