@@ -110,7 +110,11 @@ class QueryParser(BaseEstimator):
         kept = [i for i, word in enumerate(rest) if word not in STOP_WORDS]
         words = [rest[i] for i in kept]
         figurative = self._figurative(rest)
-        facets = [frozenset(found | figurative[i]) for found, i in zip(self.word_facets(words), kept)]
+        # a year after its cue names the cue's span ('after 2015': 2016 on); the cue is a stop word,
+        # so word_facets saw the year alone and 'about: 2015' was matched as a word
+        cued = [self._facets(rest[i - 1:i + 1]) if i and rest[i - 1] in _YEAR_CUES else set() for i in kept]
+        facets = [frozenset(found | figurative[i] | more)
+                  for found, i, more in zip(self.word_facets(words), kept, cued)]
         return replace(parsed, facets=tuple(zip(words, facets)))
 
     def for_title(self, parsed: ParsedQuery, title_genres: Sequence[str], title_type: str) -> ParsedQuery:

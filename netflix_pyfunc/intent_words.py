@@ -68,6 +68,9 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
      "easygoing,easy going,low key,lowkey,something light,something lighter,light viewing,keep it light",
      _COMEDY + _ROMANCE),
     ("twist ending,twist endings,plot twist,plot twists", _THRILLER + _MYSTERY),
+    ("mind bending,mindbending,mind blowing,mind blown,mind boggling", _SCIFI + _THRILLER),
+    ("thought provoking,makes you think,make you think,makes me think,make me think", _DRAMA + _DOCUMENTARY),
+    ("black and white", _CLASSIC),
     ("kdrama,k drama,korean drama,korean dramas", ("Korean TV Shows",)),
     ("musical,musicals,concert,concerts,singing,songs,sing along,singalong,music documentary",
      ("Music & Musicals",)),
@@ -100,7 +103,9 @@ FIGURATIVE_PHRASES = frozenset({
     "feel good", "light hearted", "edge of my seat", "edge of your seat", "nail biting", "make me cry",
     "tear jerker", "whole family", "for the family", "little ones", "family friendly", "old movie",
     "old movies", "old film", "old films", "twist ending", "twist endings", "plot twist",
-    "plot twists",
+    "plot twists", "mind bending", "mindbending", "mind blowing", "mind blown", "mind boggling",
+    "thought provoking", "makes you think", "make you think", "makes me think", "make me think",
+    "black and white",
     # words a description uses for a place or a shiver, not for how the title feels
     # ("a cozy apartment", "a chilling tale")
     "cozy", "cosy", "chill", "chilled", "laid back", "mellow", "easygoing", "easy going", "low key", "lowkey",

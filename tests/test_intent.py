@@ -82,6 +82,10 @@ def test_a_name_said_twice_is_one_person(parser):
         ("movies and shows", (), ()),                               # both types named: no hint
         ("astronauts stranded far from earth", ("Sci-Fi & Fantasy",), ()),
         ("a quiet evening", (), ()),
+        ("something chill", ("Comedies", "Romantic TV Shows"), ()),
+        ("a mind-bending movie", ("Sci-Fi & Fantasy", "Thrillers"), ("Movie",)),
+        ("a thought-provoking series", ("TV Dramas",), ("TV Show",)),
+        ("a movie with a twist ending", ("Thrillers",), ("Movie",)),
     ],
 )
 def test_genre_and_type_intent(parser, text, genres, types):

@@ -89,6 +89,8 @@ def test_literal_facets_are_the_words_that_say_a_facet_in_so_many_words(fitted, 
     ("a heist thriller", True, "a heist"),                          # the genre said in so many words is intent
     ("a heist thriller", False, "a heist thriller"),                # without intent, every word is matched
     ("a horror movie to watch tonight", True, "a to"),   # 'watch', 'tonight' ask for nothing; stop words go later
+    ("a comedy from before 2015", True, "a from before"),    # the year after its cue is intent ('about: 2015' before)
+    ("movies since 2018 about astronauts", True, "since about astronauts"),
     ("an edge of my seat thriller about a heist", True, "an about a heist"),
     ("an edge of my seat thriller about a heist", False, "an thriller about a heist"),   # never word by word
     ("", True, ""),
