@@ -25,6 +25,7 @@ from .intent_words import (
     FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
     SINCE_WORDS, TABLE_WORDS, TELLING_PHRASES, TYPE_WORDS,
 )
+from .lengths import Length, parse_length
 from .people_names import Person, PeopleNames
 from .spelling import Respeller
 from .vocab import COUNTRY_WORDS
@@ -42,12 +43,14 @@ class ParsedQuery:
     types: tuple[str, ...]         # ('Movie',) or ('TV Show',) when the text names one kind, else ()
     years: tuple[int, int] | None  # release years asked for ("90s", "before 1970", "recent"), inclusive
     rest: str                      # normalised text without the people, their role words, what it leaves
-                                   # out and how it is told ("slow burn": intent_words.TELLING_PHRASES)
+                                   # out, how it is told ("slow burn": intent_words.TELLING_PHRASES) and
+                                   # how long ("under 90 minutes": `length`)
     # (word, what it names) for each of the rest's words that is not a stop word: the genres,
     # countries, type and years it names, alone or in a pair (QueryParser.word_facets; parse only)
     facets: tuple[tuple[str, frozenset], ...] = ()
     # ('genre' | 'country' | 'type', label) the text says it does not want ("no horror"), minus what it asks for
     excluded: tuple[tuple[str, str], ...] = ()
+    length: Length | None = None   # a film's minutes, a series' seasons ("a short movie", "one season")
 
 
 class QueryParser(BaseEstimator):
@@ -113,9 +116,11 @@ class QueryParser(BaseEstimator):
         # a year after its cue names the cue's span ('after 2015': 2016 on); the cue is a stop word,
         # so word_facets saw the year alone and 'about: 2015' was matched as a word
         cued = [self._facets(rest[i - 1:i + 1]) if i and rest[i - 1] in _YEAR_CUES else set() for i in kept]
-        facets = [frozenset(found | figurative[i] | more)
-                  for found, i, more in zip(self.word_facets(words), kept, cued)]
-        return replace(parsed, facets=tuple(zip(words, facets)))
+        facets = [frozenset(found | figurative[i] | more) for found, i, more in zip(self.word_facets(words), kept, cued)]
+        # the words that say a length are out of the rest, but name it ("under 90 minutes")
+        length = [(w, frozenset({parsed.length})) for w in parsed.length.said
+                  if w not in STOP_WORDS and w not in TYPE_WORDS] if parsed.length else []
+        return replace(parsed, facets=(*zip(words, facets), *length))
 
     def for_title(self, parsed: ParsedQuery, title_genres: Sequence[str], title_type: str) -> ParsedQuery:
         """parsed, the words with a title's query, with the title's genres as the other type spells
@@ -145,6 +150,9 @@ class QueryParser(BaseEstimator):
         rest, excluded = self._negated([self.respell_(w) for i, w in enumerate(words) if i not in used])
         told = {j for start, stop, _ in self._spans(rest, self.telling_) for j in range(start, stop)}
         rest = [w for j, w in enumerate(rest) if j not in told]
+        length, said = parse_length(rest)     # an intent only: neither matched as words nor embedded
+        # but "a limited series" still asks for a series ("one season" says so by its length)
+        rest = [w for j, w in enumerate(rest) if j not in said or (w in TYPE_WORDS and not w.startswith("season"))]
         genres = self._phrases(rest, self.genre_phrases_)
         if (any(w in ADULT_WORDS for w in (*rest, *map(" ".join, zip(rest, rest[1:]))))
                 or not self.adult_excludes_.isdisjoint(excluded)):
@@ -160,7 +168,7 @@ class QueryParser(BaseEstimator):
         return ParsedQuery(
             text=text, people=tuple(people), genres=tuple(sorted(set(genres))), countries=tuple(sorted(set(countries))),
             types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
-            excluded=tuple(sorted(set(excluded) - asked)),
+            excluded=tuple(sorted(set(excluded) - asked)), length=length,
         )
 
     def _negated(self, words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:

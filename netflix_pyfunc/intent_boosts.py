@@ -20,6 +20,7 @@ from .analyzers import WordAnalyzer
 from .catalog import CAST, COUNTRY, DIRECTOR, LISTED_IN, RELEASE_YEAR, TYPE, normalize_text
 from .intent import ParsedQuery
 from .intent_words import FIGURATIVE_PHRASES, TYPE_WORDS, WISH_WORDS
+from .lengths import durations, in_range
 from .people_names import Person
 from .sorted_ids import lookup, union
 
@@ -36,6 +37,7 @@ class IntentScorer:
                         "type": _rows_by_label(catalog[TYPE].map(lambda kind: (kind,)))}
         self.types_ = catalog[TYPE].to_numpy(dtype=object)
         self.years_ = catalog[RELEASE_YEAR].to_numpy(dtype=np.int64)
+        self.minutes_, self.seasons_ = durations(catalog)
         return self
 
     # ---------------------------------------------------------------- people
@@ -60,6 +62,8 @@ class IntentScorer:
         if parsed.years:
             first, last = parsed.years
             found["years"] = np.flatnonzero((self.years_ >= first) & (self.years_ <= last))
+        if parsed.length:
+            found["length"] = np.flatnonzero(in_range(self.minutes_, self.seasons_, parsed.length))
         return found
 
     def boosts(self, parsed: list[ParsedQuery | None], *, w_person: float, w_intent: float) -> sp.csr_matrix:
@@ -116,6 +120,8 @@ class IntentScorer:
         if parsed.years:
             first, last = parsed.years
             masks["years"] = ((self.years_[hits] >= first) & (self.years_[hits] <= last)).tolist()
+        if parsed.length:
+            masks["length"] = in_range(self.minutes_[hits], self.seasons_[hits], parsed.length).tolist()
         if not parsed.people and not masks:
             return [[] for _ in range(len(hits))]
         credits = []   # per person: its name and, per hit, the role it is credited in (None: not credited)
@@ -141,6 +147,9 @@ class IntentScorer:
                 parts.append(f"type: {self.types_[j]}")
             if "years" in masks and masks["years"][r]:
                 parts.append(f"year: {self.years_[j]}")
+            if "length" in masks and masks["length"][r]:
+                minutes, seasons = int(self.minutes_[j]), int(self.seasons_[j])
+                parts.append(f"length: {minutes} min" if minutes else f"length: {seasons} season{'s' * (seasons > 1)}")
             out.append(parts)
         return out
 
@@ -173,7 +182,8 @@ def literal_facets(parsed: ParsedQuery) -> list[str]:
     one)."""
     stems = WordAnalyzer().stems
     label_stems = [set(stems(normalize_text(label).split())) for label in parsed.genres]
-    literal = {*parsed.countries, *parsed.types, *([parsed.years] if parsed.years else [])}
+    literal = {*parsed.countries, *parsed.types, *([parsed.years] if parsed.years else []),
+               *([parsed.length] if parsed.length else [])}
     said = []
     for word, facets in parsed.facets:
         if not facets.isdisjoint(literal):

@@ -146,6 +146,19 @@ def test_a_misspelt_genre_word_asks_for_its_genre(parser, text, genres, rest):
     assert (parsed.genres, parsed.rest) == (genres, rest)
 
 
+@pytest.mark.parametrize(("text", "rest", "minutes", "seasons"), [
+    ("a movie under 90 minutes", "a movie", (0, 90), None),
+    ("a limited series", "a series", None, (1, 1)),          # still a series
+    ("a series with one season", "a series with", None, (1, 1)),
+    ("a story about a long journey", "a story about a long journey", None, None),
+])
+def test_how_long_is_intent_only(parser, text, rest, minutes, seasons):
+    """Before, "under 90 minutes" was 'about: 90, minute' and the encoder read it too."""
+    parsed = parser.parse(text)
+    assert (parsed.rest, parsed.length and parsed.length.minutes, parsed.length and parsed.length.seasons) == \
+        (rest, minutes, seasons)
+
+
 @pytest.mark.parametrize(("text", "rest", "words"), [
     ("a slow burn mystery", "a mystery", ("mystery",)),
     ("a slow-burning thriller from the 90s", "a thriller from the 90s", ("thriller", "90s")),

@@ -335,6 +335,18 @@ def test_full_catalogue_a_misspelt_genre_word_still_asks_for_its_genre(full_mode
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("text, kind, most", [
+    ("a short movie", "min", 90), ("a comedy under 2 hours", "min", 120), ("a limited series", "season", 1),
+])
+def test_full_catalogue_a_length_asked_for_is_the_length_given(full_model, text, kind, most):
+    """Before, "under 2 hours" and "a limited series" were matched as words ('about: limits')."""
+    out = full_model.recommend([Query(description=text)], Request(k=10))
+    lengths = out["reason"].str.extract(rf"length: (\d+) {kind}", expand=False)
+    assert lengths.notna().all(), out[["title", "reason"]]
+    assert (lengths.astype(int) <= most).all(), out[["title", "reason"]]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["an adult cartoon", "a funny cartoon for adults", "a cartoon not for kids"])
 def test_full_catalogue_a_wish_for_grown_ups_gets_no_kids_titles(full_model, text):
     """Before, 'an adult cartoon' listed kids' series only, 'genre: Kids' TV'."""
