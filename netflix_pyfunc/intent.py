@@ -21,8 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, normalize_text
 from .intent_words import (
-    ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES,
-    FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
+    ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, ASKING_PHRASES, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES,
+    FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, NEW_THINGS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
     SINCE_WORDS, TABLE_WORDS, TELLING_PHRASES, TYPE_WORDS,
 )
 from .lengths import Length, parse_length
@@ -82,7 +82,8 @@ class QueryParser(BaseEstimator):
         figurative = (tuple(phrase.split()) for phrase in FIGURATIVE_PHRASES)
         self.figurative_ = {phrase: self.genre_phrases_[phrase] for phrase in figurative
                             if phrase in self.genre_phrases_}
-        self.telling_ = {tuple(phrase.split()): () for phrase in TELLING_PHRASES}
+        # how a story is told, and what only asks: dropped from the rest
+        self.unread_ = {tuple(phrase.split()): () for phrase in TELLING_PHRASES | ASKING_PHRASES}
         # 'horor' -> 'horror': a word no title, description or name has, near a one-word intent word
         self.respell_ = Respeller(
             targets=[p[0] for p in (*self.genre_phrases_, *self.country_phrases_) if len(p) == 1] + list(TYPE_WORDS),
@@ -90,7 +91,7 @@ class QueryParser(BaseEstimator):
             | {w for name in self.names_.people_ for w in name} | STOP_WORDS | TABLE_WORDS,
         )
         self.adult_excludes_ = frozenset(("genre", label) for label in ADULT_EXCLUDES if label in label_types)
-        phrases = (*self.genre_phrases_, *self.country_phrases_, *self.telling_)
+        phrases = (*self.genre_phrases_, *self.country_phrases_, *self.unread_)
         self.max_phrase_words_ = max(len(p) for p in phrases)
         self.phrase_starts_ = frozenset(p[0] for p in phrases)
         return self
@@ -148,8 +149,8 @@ class QueryParser(BaseEstimator):
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self.names_.find(words)
         rest, excluded = self._negated([self.respell_(w) for i, w in enumerate(words) if i not in used])
-        told = {j for start, stop, _ in self._spans(rest, self.telling_) for j in range(start, stop)}
-        rest = [w for j, w in enumerate(rest) if j not in told]
+        unread = {j for start, stop, _ in self._spans(rest, self.unread_) for j in range(start, stop)}
+        rest = [w for j, w in enumerate(rest) if j not in unread]
         length, said = parse_length(rest)     # an intent only: neither matched as words nor embedded
         # but "a limited series" still asks for a series ("one season" says so by its length)
         rest = [w for j, w in enumerate(rest) if j not in said or (w in TYPE_WORDS and not w.startswith("season"))]
@@ -239,11 +240,12 @@ class QueryParser(BaseEstimator):
 
     def _may_name_more(self, pair: tuple[str, str]) -> bool:
         """Whether a pair with a word that names nothing alone can name more than its words: as a
-        two-word phrase, a decade ("90 s") or a year after a cue ("since 2010"). Otherwise its
-        genres, countries, type and years are its other word's (or fewer, if the pair is a name)."""
+        two-word phrase, a decade ("90 s"), a year after a cue ("since 2010") or "new releases".
+        Otherwise its genres, countries, type and years are its other word's (or fewer, if the pair
+        is a name)."""
         a, b = pair
         return (pair in self.genre_phrases_ or pair in self.country_phrases_ or b == "s"
-                or (a in _YEAR_CUES and b.isdigit()))
+                or (a in _YEAR_CUES and b.isdigit()) or (a == "new" and b in NEW_THINGS))
 
     def _years(self, words: list[str]) -> tuple[int, int] | None:
         """The span of every decade, year or 'recent' in words, within the catalogue's years."""
@@ -254,7 +256,7 @@ class QueryParser(BaseEstimator):
             before = tokens[i - 1] if i else ""
             if word in DECADE_WORDS:
                 spans.append((DECADE_WORDS[word], DECADE_WORDS[word] + 9))
-            elif word in RECENT_WORDS:
+            elif word in RECENT_WORDS or (word == "new" and tokens[i + 1:i + 2] and tokens[i + 1] in NEW_THINGS):
                 spans.append((last - RECENT_YEARS + 1, last))
             elif len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2099:
                 year = int(word)
@@ -271,7 +273,7 @@ class QueryParser(BaseEstimator):
 
     def _spans(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]):
         """(start, stop, labels) of the longest phrases of table in words, left to right, none
-        overlapping (table's phrases are genre, country or telling phrases: they start with
+        overlapping (table's phrases are genre, country or unread phrases: they start with
         phrase_starts_)."""
         i = 0
         while i < len(words):

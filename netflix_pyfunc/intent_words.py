@@ -93,7 +93,10 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
 WISH_WORDS = frozenset({
     "watch", "watching", "binge", "binging", "bingeing", "stream", "streaming", "recommend",
     "recommendation", "recommendations", "suggest", "suggestion", "suggestions", "tonight", "today",
-    "weekend", "evening", "please",
+    "weekend", "evening", "please", "mood", "want", "wants", "wanna", "looking",
+    # what the catalogue cannot tell: it has no ratings or popularity ('best' matched "best friend");
+    # 'good' and 'great' stay: titles are named with them ("The Great British Baking Show")
+    "best", "greatest", "top", "rated",
 })
 
 # Genre phrases whose words mean something else apart ('feel' matched "feelings", "edge of my seat"
@@ -117,6 +120,10 @@ FIGURATIVE_PHRASES = frozenset({
 TELLING_PHRASES = frozenset({
     "slow burn", "slow burning", "slow burner", "slow paced", "fast paced", "binge worthy", "bingeworthy",
 })
+
+# Phrases that only ask, dropped from the rest like TELLING_PHRASES ("show me horror" is not a
+# wish for a series, "in the mood for" is no topic).
+ASKING_PHRASES = frozenset({"show me", "show us", "in the mood for", "give me", "find me"})
 
 # Words that say a wish is for grown-ups: the kids' genres are left out, as after 'no', and not
 # asked for even by a word that hints at them ("an adult cartoon" listed kids' shows).
@@ -189,6 +196,11 @@ SINCE_WORDS = frozenset({"since"})                       # "from 1995" is that y
 AFTER_WORDS = frozenset({"after", "post"})
 # "recent", "latest": the catalogue's last RECENT_YEARS release years.
 RECENT_WORDS = frozenset({"recent", "latest", "newest"})
+# ... and 'new' right before one of these ("new releases", "new movies"; not "new york").
+NEW_THINGS = frozenset({
+    "releases", "release", "arrivals", "additions", "stuff", "content", "titles", "movies", "movie", "films",
+    "film", "shows", "show", "series", "episodes", "seasons",
+})
 RECENT_YEARS = 3
 
 # A catalogue title named after one of these asks for titles like it (references.py).
@@ -212,7 +224,8 @@ REFERENCE_FILLER = REFERENCE_LIKE_AFTER | frozenset({
 # Every word of these tables: a wish's own vocabulary, never read as a misspelling (spelling.Respeller).
 TABLE_WORDS = frozenset(
     word
-    for table in (GENRE_WORDS, WISH_WORDS, FIGURATIVE_PHRASES, TELLING_PHRASES, ADULT_WORDS, NEGATION_FILLERS,
+    for table in (GENRE_WORDS, WISH_WORDS, FIGURATIVE_PHRASES, TELLING_PHRASES, ASKING_PHRASES, ADULT_WORDS,
+                  NEGATION_FILLERS, NEW_THINGS,
                   TYPE_WORDS, REGION_WORDS, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY, CAST_CUES, DECADE_WORDS,
                   BEFORE_WORDS, SINCE_WORDS, AFTER_WORDS, RECENT_WORDS, REFERENCE_FILLER)
     for phrase in table for word in phrase.split()

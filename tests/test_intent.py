@@ -86,6 +86,7 @@ def test_a_name_said_twice_is_one_person(parser):
         ("a mind-bending movie", ("Sci-Fi & Fantasy", "Thrillers"), ("Movie",)),
         ("a thought-provoking series", ("TV Dramas",), ("TV Show",)),
         ("a movie with a twist ending", ("Thrillers",), ("Movie",)),
+        ("show me horror", ("Horror Movies", "TV Horror"), ()),      # not asking for a show
     ],
 )
 def test_genre_and_type_intent(parser, text, genres, types):
@@ -208,6 +209,9 @@ def test_country_intent(parser, text, countries):
         ("since 2019", (2019, 2021)),
         ("after 2019", (2020, 2021)),
         ("recent horror", (2019, 2021)),
+        ("new releases", (2019, 2021)),
+        ("new movies", (2019, 2021)),
+        ("a movie set in new york", None),
         ("the fifties", None),                                      # nothing that old here
         ("a 1900s period piece", None),                             # the century, not a decade
         ("a story about 1000 days", None),

@@ -91,6 +91,8 @@ def test_literal_facets_are_the_words_that_say_a_facet_in_so_many_words(fitted, 
     ("a horror movie to watch tonight", True, "a to"),   # 'watch', 'tonight' ask for nothing; stop words go later
     ("a comedy from before 2015", True, "a from before"),    # the year after its cue is intent ('about: 2015' before)
     ("movies since 2018 about astronauts", True, "since about astronauts"),
+    ("i'm in the mood for the best horror", True, "i m the"),       # no 'mood', no 'best' ("best friend")
+    ("new releases about astronauts", True, "about astronauts"),
     ("an edge of my seat thriller about a heist", True, "an about a heist"),
     ("an edge of my seat thriller about a heist", False, "an thriller about a heist"),   # never word by word
     ("", True, ""),

@@ -31,7 +31,8 @@ def titles() -> TitleIndex:
     ("a comedy like Friends", "Friends", ""),                          # kind words repeat what the title is
     ("a korean drama like Crash Landing on You", "Crash Landing on You", ""),
     ("a sci-fi movie like Inception", "Inception", ""),                # a kind phrase of two words
-    ("mind-bending sci-fi like inception", "Inception", "mind bending sci fi"),   # 'like' after such a phrase
+    ("dream heist sci-fi like inception", "Inception", "dream heist sci fi"),   # 'like' after such a phrase
+    ("mind-bending sci-fi like inception", "Inception", ""),           # 'mind bending' says sci-fi too
     ("a stand-up special like Hannah Gadsby: Nanette", "Hannah Gadsby: Nanette", ""),
     ("if you liked the office", "The Office (U.S.)", ""),              # article and qualifier, as resolve
     ("movies like Rocky 2", "Rocky II", ""),                           # numbers, as resolve
