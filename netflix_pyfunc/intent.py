@@ -21,9 +21,9 @@ from sklearn.utils.validation import check_is_fitted
 from .analyzers import STOP_WORDS
 from .catalog import CAST, COUNTRY, DESCRIPTION, DIRECTOR, LISTED_IN, RELEASE_YEAR, TITLE, TYPE, normalize_text
 from .intent_words import (
-    ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, ASKING_PHRASES, AMBIGUOUS_COUNTRY_NAMES, BEFORE_WORDS, DECADE_WORDS, FIGURATIVE_PHRASES,
-    FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, NEW_THINGS, RECENT_WORDS, RECENT_YEARS, REGION_WORDS,
-    SINCE_WORDS, TABLE_WORDS, TELLING_PHRASES, TYPE_WORDS,
+    ADULT_EXCLUDES, ADULT_WORDS, AFTER_WORDS, AMBIGUOUS_COUNTRY_NAMES, ASKING_PHRASES, BEFORE_WORDS, DECADE_WORDS,
+    FIGURATIVE_PHRASES, FILM_SERIES_GENRES, GENRE_WORDS, NEGATION_CUES, NEGATION_FILLERS, NEW_THINGS, RECENT_WORDS,
+    RECENT_YEARS, REGION_WORDS, SINCE_WORDS, TABLE_WORDS, TELLING_PHRASES, TYPE_WORDS,
 )
 from .lengths import Length, parse_length
 from .people_names import Person, PeopleNames
@@ -84,16 +84,20 @@ class QueryParser(BaseEstimator):
                             if phrase in self.genre_phrases_}
         # how a story is told, and what only asks: dropped from the rest
         self.unread_ = {tuple(phrase.split()): () for phrase in TELLING_PHRASES | ASKING_PHRASES}
+        self.unread_starts_ = frozenset(p[0] for p in self.unread_)
+        self.adult_ = {tuple(phrase.split()): () for phrase in ADULT_WORDS}
+        self.adult_starts_ = frozenset(p[0] for p in self.adult_)
         # 'horor' -> 'horror': a word no title, description or name has, near a one-word intent word
         self.respell_ = Respeller(
             targets=[p[0] for p in (*self.genre_phrases_, *self.country_phrases_) if len(p) == 1] + list(TYPE_WORDS),
-            known={w for column in (DESCRIPTION, TITLE) for text in catalog[column] for w in normalize_text(text).split()}
+            known={w for column in (DESCRIPTION, TITLE) for text in catalog[column]
+                   for w in normalize_text(text).split()}
             | {w for name in self.names_.people_ for w in name} | STOP_WORDS | TABLE_WORDS,
         )
         self.adult_excludes_ = frozenset(("genre", label) for label in ADULT_EXCLUDES if label in label_types)
-        phrases = (*self.genre_phrases_, *self.country_phrases_, *self.unread_)
-        self.max_phrase_words_ = max(len(p) for p in phrases)
-        self.phrase_starts_ = frozenset(p[0] for p in phrases)
+        self.max_phrase_words_ = max(len(p) for p in (*self.genre_phrases_, *self.country_phrases_, *self.unread_,
+                                                      *self.adult_))
+        self.phrase_starts_ = frozenset(p[0] for p in (*self.genre_phrases_, *self.country_phrases_))
         return self
 
     @staticmethod
@@ -117,7 +121,8 @@ class QueryParser(BaseEstimator):
         # a year after its cue names the cue's span ('after 2015': 2016 on); the cue is a stop word,
         # so word_facets saw the year alone and 'about: 2015' was matched as a word
         cued = [self._facets(rest[i - 1:i + 1]) if i and rest[i - 1] in _YEAR_CUES else set() for i in kept]
-        facets = [frozenset(found | figurative[i] | more) for found, i, more in zip(self.word_facets(words), kept, cued)]
+        facets = [frozenset(found | figurative[i] | more)
+                  for found, i, more in zip(self.word_facets(words), kept, cued)]
         # the words that say a length are out of the rest, but name it ("under 90 minutes")
         length = [(w, frozenset({parsed.length})) for w in parsed.length.said
                   if w not in STOP_WORDS and w not in TYPE_WORDS] if parsed.length else []
@@ -149,14 +154,14 @@ class QueryParser(BaseEstimator):
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self.names_.find(words)
         rest, excluded = self._negated([self.respell_(w) for i, w in enumerate(words) if i not in used])
-        unread = {j for start, stop, _ in self._spans(rest, self.unread_) for j in range(start, stop)}
+        unread = {j for start, stop, _ in self._spans(rest, self.unread_, self.unread_starts_) for j in range(start, stop)}
         rest = [w for j, w in enumerate(rest) if j not in unread]
         length, said = parse_length(rest)     # an intent only: neither matched as words nor embedded
         # but "a limited series" still asks for a series ("one season" says so by its length)
         rest = [w for j, w in enumerate(rest) if j not in said or (w in TYPE_WORDS and not w.startswith("season"))]
         genres = self._phrases(rest, self.genre_phrases_)
-        if (any(w in ADULT_WORDS for w in (*rest, *map(" ".join, zip(rest, rest[1:]))))
-                or not self.adult_excludes_.isdisjoint(excluded)):
+        if not self.adult_starts_.isdisjoint(rest) and next(self._spans(rest, self.adult_, self.adult_starts_), None) \
+                or not self.adult_excludes_.isdisjoint(excluded):
             # "an adult cartoon", "a cartoon not for kids": no kids' titles, whatever 'cartoon' hints at
             genres = [g for g in genres if ("genre", g) not in self.adult_excludes_]
             excluded += self.adult_excludes_
@@ -271,13 +276,14 @@ class QueryParser(BaseEstimator):
         """Labels of the longest known phrases in words, left to right."""
         return [label for _, _, labels in self._spans(words, table) for label in labels]
 
-    def _spans(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]]):
+    def _spans(self, words: list[str], table: dict[tuple[str, ...], tuple[str, ...]], starts: frozenset | None = None):
         """(start, stop, labels) of the longest phrases of table in words, left to right, none
-        overlapping (table's phrases are genre, country or unread phrases: they start with
-        phrase_starts_)."""
+        overlapping; table's phrases start with one of starts (by default phrase_starts_, the
+        genre and country phrases')."""
+        starts = self.phrase_starts_ if starts is None else starts
         i = 0
         while i < len(words):
-            if words[i] not in self.phrase_starts_:
+            if words[i] not in starts:
                 i += 1
                 continue
             for n in range(min(self.max_phrase_words_, len(words) - i), 0, -1):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ _PATTERNS = (
     (re.compile(r"\b(?:one|1|single) season\b|\blimited series\b|\bmini ?series\b"), None, (1, 1)),
     (re.compile(r"\b(?:short|shorter)\b"), (0, SHORT_MINUTES), (1, 1)),
 )
+# Every pattern has one of these words: a text with none says no length (most wishes; read per word too).
+_KEY_WORDS = frozenset({"short", "shorter", "season", "series", "miniseries", "minute", "minutes", "min", "mins",
+                        "hour", "hours", "hr", "hrs", "h"})
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,10 @@ class Length:
 def parse_length(words: list[str]) -> tuple[Length | None, frozenset[int]]:
     """The length normalised words ask for ('under 2 hours' -> films up to 120 minutes), or None,
     and the positions of the words that say it."""
+    if _KEY_WORDS.isdisjoint(words):
+        return None, frozenset()
     text = " ".join(words)
-    starts = np.cumsum([0] + [len(w) + 1 for w in words])   # character offset of each word
+    starts = list(accumulate((len(w) + 1 for w in words), initial=0))   # character offset of each word
     minutes = seasons = None
     said: set[int] = set()
     for pattern, fixed_minutes, fixed_seasons in _PATTERNS:

@@ -9,7 +9,7 @@ few, so a misspelling of one is rarely near another.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
+from difflib import SequenceMatcher
 
 # How alike (difflib ratio) a typed word and an intent word must be: 'thriler' and 'thriller' 0.93,
 # 'horor' and 'horror' 0.91, 'koren' and 'korean' 0.91; not 'christmas' and 'christian' (0.78) nor
@@ -19,19 +19,32 @@ MIN_LENGTH = 4   # shorter words have too many neighbours: 'doc', 'cop', 'mob'
 
 
 class Respeller:
-    """word -> the intent word (of targets) it misspells, or the word itself."""
+    """word -> the intent word (of targets) it misspells, or the word itself.
+
+    Candidates are the targets one deleted letter away on either side (a letter left out, added,
+    changed or two swapped), looked up by those deletions: a request reads a few dict keys per
+    unknown word instead of comparing it with every target (difflib.get_close_matches took 1.5 ms)."""
 
     def __init__(self, targets: Iterable[str], known: Iterable[str]):
         self.targets = sorted({t for t in targets if len(t) >= MIN_LENGTH and t.isalpha()})
         # only words it could respell: the rest never are
         self.known = frozenset(w for w in known if len(w) >= MIN_LENGTH and w.isalpha()) | frozenset(self.targets)
+        self.by_deletion: dict[str, tuple[str, ...]] = {}
+        for target in self.targets:
+            for key in {target, *_deletions(target)}:
+                self.by_deletion[key] = (*self.by_deletion.get(key, ()), target)
 
     def __call__(self, word: str) -> str:
         if word in self.known or len(word) < MIN_LENGTH or not word.isalpha():
             return word
-        swapped = [t for t in self.targets if _one_swap(word, t)]
-        near = swapped or get_close_matches(word, self.targets, n=1, cutoff=SPELLING_CUTOFF)
-        return near[0] if near else word
+        candidates = {t for key in (word, *_deletions(word)) for t in self.by_deletion.get(key, ())}
+        near = [(SequenceMatcher(None, word, t).ratio(), t) for t in sorted(candidates)]
+        near = [(ratio, t) for ratio, t in near if ratio >= SPELLING_CUTOFF or _one_swap(word, t)]
+        return max(near)[1] if near else word
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _one_swap(word: str, target: str) -> bool:
