@@ -23,6 +23,9 @@ MIN_NAME_WORDS = 2
 # (Keanu, 12 against 2), 'bachchan' (Amitabh, 28 against 13); not 'khan' (35 against 20), 'smith'.
 SURNAME_MIN_CREDITS = 3
 SURNAME_SHARE = 2
+# ... or when no one else has it at all and it is a long word: 'nolan', 'kubrick' (1 credit each);
+# not 'tern' or 'pye', which a wish may mean as words.
+RARE_SURNAME_LENGTH = 5
 
 
 @dataclass(frozen=True)
@@ -76,17 +79,19 @@ class PeopleNames:
 
     def _surnames(self, catalog: pd.DataFrame) -> dict[str, tuple[tuple[str, ...], bool]]:
         """Surname -> (its best-known bearer's name words, whether it names them only after a role
-        word). A surname some description uses for anything but the bearer's own titles ('cage',
-        'king'; 'holmes' for Sherlock) needs the role word ("with cage"); a stop word never names anyone."""
+        word). A surname that is an everyday word, or that some description uses for anything but
+        the bearer's own titles ('cage', 'king'; 'holmes' for Sherlock), needs the role word ("with
+        cage"); a stop word never names anyone."""
         credited: dict[str, set[int]] = {}
         for column in (DIRECTOR, CAST):
             for row, names in enumerate(catalog[column]):
                 for name in names:
                     credited.setdefault(name, set()).add(row)
+        keys = {key: key for key in self.people_}      # the people_ key itself: pickled once, not twice
         bearers: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
         for name, rows in credited.items():
-            words = tuple(normalize_text(name).split())
-            if len(words) >= MIN_NAME_WORDS and words in self.people_:
+            words = keys.get(tuple(normalize_text(name).split()))
+            if words is not None:
                 bearers.setdefault(words[-1], []).append((len(rows), name, words))
         descriptions = [f" {normalize_text(str(text))} " for text in catalog[DESCRIPTION]]
         described: dict[str, list[int]] = {}
@@ -97,13 +102,14 @@ class PeopleNames:
         for surname, found in bearers.items():
             found.sort(reverse=True)
             (top, name, words), runner_up = found[0], max((count for count, _, _ in found[1:]), default=0)
-            if top >= SURNAME_MIN_CREDITS and top >= SURNAME_SHARE * runner_up and surname not in STOP_WORDS \
-                    and len(surname) > 2 and surname.isalpha():
+            dominant = top >= SURNAME_MIN_CREDITS and top >= SURNAME_SHARE * runner_up and len(surname) > 2
+            only = runner_up == 0 and len(surname) >= RARE_SURNAME_LENGTH
+            if (dominant or only) and surname not in STOP_WORDS and surname.isalpha():
                 # a description may name the bearer in full ("... Martin Scorsese") without the credit
                 spelled = f" {' '.join(words)} "
                 elsewhere = [row for row in described.get(surname, ())
                              if row not in credited[name] and spelled not in descriptions[row]]
-                surnames[surname] = (words, bool(elsewhere))
+                surnames[surname] = (words, bool(elsewhere) or surname in self.common_words_)
         return surnames
 
     def find(self, words: list[str]) -> tuple[list[Person], set[int]]:

@@ -38,7 +38,8 @@ def parser(people_catalog) -> QueryParser:
         ("POKÉMON with MR. T", [("Mr. T", "cast")], "pokemon"),
         ("stallone movies", [("Sylvester Stallone", "any")], "movies"),       # a surname one person carries
         ("directed by flanagan", [("Mike Flanagan", "director")], ""),
-        ("shire movies", [], "shire movies"),               # Talia Shire: 2 credits, too few for a surname alone
+        ("shire movies", [("Talia Shire", "any")], "movies"),   # 2 credits, but no one else is called Shire
+        ("ruiz movies", [], "ruiz movies"),                 # Ana Ruiz: 2 credits and a short name
         ("mike movies", [], "mike movies"),                 # a first name is never a person
         ("with friends on a sandy beach", [], "with friends on a sandy beach"),  # everyday words, no role word
         ("with Sandy Beach", [("Sandy Beach", "cast")], ""),
@@ -299,6 +300,8 @@ def full_parser(full_catalog) -> QueryParser:
         ("directed by spielberg", [("Steven Spielberg", "director")], (), (), ""),
         ("a bachchan drama", [("Amitabh Bachchan", "any")], ("Dramas", "TV Dramas"), (), "a drama"),
         ("a khan romance", [], ("Romantic Movies", "Romantic TV Shows"), (), "a khan romance"),   # Shah Rukh 35, Salman 20
+        ("a kubrick film", [("Stanley Kubrick", "any")], (), (), "a film"),   # a long surname no one else has
+        ("nolan", [("Christopher Nolan", "any")], (), (), ""),
         ("a movie about a cage fighter", [], (), (), "a movie about a cage fighter"),   # 'cage' needs a role word
         ("with cage", [("Nicolas Cage", "cast")], (), (), ""),
         ("sherlock holmes", [], (), (), "sherlock holmes"),   # the descriptions' Holmes is not Jonathan Holmes
