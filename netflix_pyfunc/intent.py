@@ -1,12 +1,15 @@
-"""Query understanding: who, what kind, where from, which years, and what is left to match as words.
+"""Query understanding: who, what kind, where from, which years, how long, and what is left to
+match as words.
 
 QueryParser().fit(catalog).parse("an Amitabh Bachchan drama") ->
 ParsedQuery(people=(Person("Amitabh Bachchan", role="any", ...),), genres=("Dramas", "TV Dramas"), rest="an drama").
 
 People come first (people_names.PeopleNames: the longest runs of words that spell a catalogue
-director or cast name of 2+ words). Genre, type, country and year words are looked for in the rest,
-so a name's words never also count as intent or description words. The word lists are
-in intent_words.py; only labels and countries the fitted catalogue has are returned.
+director or cast name of 2+ words, or a surname one person has). The other words are respelled
+where they misspell an intent word (spelling.Respeller: 'horor'), then genre, type, country, year
+and length words (lengths.py) are looked for in them, so a name's words never also count as intent
+or description words. The word lists are in intent_words.py; only labels and countries the fitted
+catalogue has are returned.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ class ParsedQuery:
                                    # out, how it is told ("slow burn": intent_words.TELLING_PHRASES) and
                                    # how long ("under 90 minutes": `length`)
     # (word, what it names) for each of the rest's words that is not a stop word: the genres,
-    # countries, type and years it names, alone or in a pair (QueryParser.word_facets; parse only)
+    # countries, type and years it names, alone or in a pair (QueryParser.word_facets; parse only);
+    # and for each word that says the length, the length
     facets: tuple[tuple[str, frozenset], ...] = ()
     # ('genre' | 'country' | 'type', label) the text says it does not want ("no horror"), minus what it asks for
     excluded: tuple[tuple[str, str], ...] = ()
@@ -154,14 +158,14 @@ class QueryParser(BaseEstimator):
     def _parse_words(self, text: str, words: list[str]) -> ParsedQuery:
         people, used = self.names_.find(words)
         rest, excluded = self._negated([self.respell_(w) for i, w in enumerate(words) if i not in used])
-        unread = {j for start, stop, _ in self._spans(rest, self.unread_, self.unread_starts_) for j in range(start, stop)}
+        unread = {j for start, stop, _ in self._spans(rest, self.unread_, self.unread_starts_)
+                  for j in range(start, stop)}
         rest = [w for j, w in enumerate(rest) if j not in unread]
         length, said = parse_length(rest)     # an intent only: neither matched as words nor embedded
         # but "a limited series" still asks for a series ("one season" says so by its length)
         rest = [w for j, w in enumerate(rest) if j not in said or (w in TYPE_WORDS and not w.startswith("season"))]
         genres = self._phrases(rest, self.genre_phrases_)
-        if not self.adult_starts_.isdisjoint(rest) and next(self._spans(rest, self.adult_, self.adult_starts_), None) \
-                or not self.adult_excludes_.isdisjoint(excluded):
+        if self._for_grown_ups(rest, excluded):
             # "an adult cartoon", "a cartoon not for kids": no kids' titles, whatever 'cartoon' hints at
             genres = [g for g in genres if ("genre", g) not in self.adult_excludes_]
             excluded += self.adult_excludes_
@@ -176,6 +180,13 @@ class QueryParser(BaseEstimator):
             types=types if len(types) == 1 else (), years=self._years(rest), rest=" ".join(rest),
             excluded=tuple(sorted(set(excluded) - asked)), length=length,
         )
+
+    def _for_grown_ups(self, rest: list[str], excluded: list[tuple[str, str]]) -> bool:
+        """Whether the words say the wish is for grown-ups ('adult', 'grown ups': ADULT_WORDS) or
+        leave the kids' genres out ("not for kids")."""
+        said = not self.adult_starts_.isdisjoint(rest) and \
+            next(self._spans(rest, self.adult_, self.adult_starts_), None) is not None
+        return said or not self.adult_excludes_.isdisjoint(excluded)
 
     def _negated(self, words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """(words without each negation cue and what it leaves out, the (facet, label) pairs left out).
