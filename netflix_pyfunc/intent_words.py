@@ -206,7 +206,9 @@ RECENT_YEARS = 3
 # A catalogue title named after one of these asks for titles like it (references.py).
 # Words as title_key leaves them: lower case, no apostrophes, no 'and'.
 REFERENCE_CUES = (("similar", "to"), ("in", "the", "vein", "of"), ("fans", "of"), ("reminds", "me", "of"),
-                  ("if", "i", "liked"), ("if", "i", "loved"), ("if", "you", "liked"), ("like",))
+                  ("if", "i", "liked"), ("if", "i", "loved"), ("if", "you", "liked"), ("i", "liked"), ("i", "loved"),
+                  ("i", "enjoyed"), ("i", "really", "liked"), ("i", "really", "loved"), ("i", "really", "enjoyed"),
+                  ("like",))
 # 'like' is a cue only at the start or after one of these ("something like ...", not "act like ...").
 REFERENCE_LIKE_AFTER = frozenset({
     "something", "anything", "stuff", "more", "movies", "movie", "films", "film", "shows", "show", "series",
@@ -218,7 +220,7 @@ REFERENCE_FILLER = REFERENCE_LIKE_AFTER | frozenset({
     "a", "an", "the", "some", "other", "another", "tv", "i", "me", "we", "want", "wanna", "watch", "to",
     "give", "find", "recommend", "please", "but", "or", "with", "that", "is", "are", "good", "great", "best",
     "new", "similar", "liked", "loved", "if", "you", "of", "fans", "for", "what", "should", "can", "could",
-    "would", "like", "in", "vein", "reminds",
+    "would", "like", "in", "vein", "reminds", "enjoyed", "really", "now", "next", "else",
 })
 
 # Every word of these tables: a wish's own vocabulary, never read as a misspelling (spelling.Respeller).

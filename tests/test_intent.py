@@ -183,6 +183,7 @@ def test_a_phrase_never_matched_word_by_word_still_names_a_genre(phrase):
     ("text", "countries"),
     [
         ("a korean romance", ("South Korea",)),
+        ("a k-drama romance", ("South Korea",)),                  # as 'kdrama': not any romance
         ("something from south korea", ("South Korea",)),
         ("bollywood", ("India",)),
         ("a japanese cartoon", ("Japan",)),

@@ -41,6 +41,8 @@ def titles() -> TitleIndex:
     ("like Narcos but a movie", "Narcos", "but a movie"),
     ("something like Narcos Mexico", "Narcos: Mexico", ""),            # the longest run that spells a title
     ("fans of red dot who want a thriller in the snow", "Red Dot", "who want a thriller in the snow"),
+    ("i liked stranger things, what else", "Stranger Things", ""),     # "i liked" listed the title itself
+    ("i really enjoyed the crown, what now", "The Crown", ""),
 ])
 def test_a_title_named_after_a_cue_is_found_with_the_words_that_still_ask_for_something(titles, text, title, rest):
     position, words = title_reference(text, titles)
