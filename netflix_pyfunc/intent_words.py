@@ -65,7 +65,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
     # warm, easy and light ("something cozy" listed 1BR, a horror film set in a cozy flat;
     # "something chill" horror films, 'chill' matching "chilling")
     ("cozy,cosy,comforting,wholesome,heartwarming,heart warming,chill,chilled,laid back,mellow,"
-     "easygoing,easy going,low key,lowkey,something light,something lighter,light viewing,keep it light",
+     "easygoing,easy going,low key,lowkey,something light,something lighter,light viewing,keep it light,"
+     "rainy day,rainy days,rainy sunday,rainy afternoon,rainy evening,rainy night,rainy weekend",
      _COMEDY + _ROMANCE),
     ("twist ending,twist endings,plot twist,plot twists", _THRILLER + _MYSTERY),
     ("mind bending,mindbending,mind blowing,mind blown,mind boggling", _SCIFI + _THRILLER),
@@ -93,7 +94,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = _table(
 WISH_WORDS = frozenset({
     "watch", "watching", "binge", "binging", "bingeing", "stream", "streaming", "recommend",
     "recommendation", "recommendations", "suggest", "suggestion", "suggestions", "tonight", "today",
-    "weekend", "evening", "please", "mood", "want", "wants", "wanna", "looking",
+    "weekend", "evening", "afternoon", "please", "mood", "want", "wants", "wanna", "looking",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     # what the catalogue cannot tell: it has no ratings or popularity ('best' matched "best friend");
     # 'good' and 'great' stay: titles are named with them ("The Great British Baking Show")
     "best", "greatest", "top", "rated",
@@ -112,7 +114,8 @@ FIGURATIVE_PHRASES = frozenset({
     # words a description uses for a place or a shiver, not for how the title feels
     # ("a cozy apartment", "a chilling tale")
     "cozy", "cosy", "chill", "chilled", "laid back", "mellow", "easygoing", "easy going", "low key", "lowkey",
-    "something light", "something lighter", "light viewing", "keep it light",
+    "something light", "something lighter", "light viewing", "keep it light", "rainy day", "rainy days",
+    "rainy sunday", "rainy afternoon", "rainy evening", "rainy night", "rainy weekend",
 })
 
 # How a story is told, not what it is: no block can read these ("a slow burn mystery" listed films

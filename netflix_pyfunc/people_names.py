@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .analyzers import STOP_WORDS
-from .catalog import CAST, DESCRIPTION, DIRECTOR, normalize_text
-from .intent_words import CAST_CUES, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY
+from .catalog import CAST, DESCRIPTION, DIRECTOR, TITLE, normalize_text
+from .intent_words import CAST_CUES, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY, TABLE_WORDS
 
 ROLES = ("director", "cast", "any")
 MIN_NAME_WORDS = 2
@@ -79,9 +79,10 @@ class PeopleNames:
 
     def _surnames(self, catalog: pd.DataFrame) -> dict[str, tuple[tuple[str, ...], bool]]:
         """Surname -> (its best-known bearer's name words, whether it names them only after a role
-        word). A surname that is an everyday word, or that some description uses for anything but
-        the bearer's own titles ('cage', 'king'; 'holmes' for Sherlock), needs the role word ("with
-        cage"); a stop word never names anyone."""
+        word). A surname that is an everyday word, or that some title or description uses for
+        anything but the bearer's own titles ('cage', 'king'; 'holmes' for Sherlock; 'friday' in
+        Friday Night Tykes), needs the role word ("with cage"); a stop word or a word wishes are
+        made of (intent_words.TABLE_WORDS: 'drama', 'sunday') never names anyone."""
         credited: dict[str, set[int]] = {}
         for column in (DIRECTOR, CAST):
             for row, names in enumerate(catalog[column]):
@@ -93,7 +94,8 @@ class PeopleNames:
             words = keys.get(tuple(normalize_text(name).split()))
             if words is not None:
                 bearers.setdefault(words[-1], []).append((len(rows), name, words))
-        descriptions = [f" {normalize_text(str(text))} " for text in catalog[DESCRIPTION]]
+        descriptions = [f" {normalize_text(str(title))} {normalize_text(str(text))} "
+                        for title, text in zip(catalog[TITLE], catalog[DESCRIPTION])]
         described: dict[str, list[int]] = {}
         for row, text in enumerate(descriptions):
             for word in set(text.split()) & bearers.keys():
@@ -104,7 +106,7 @@ class PeopleNames:
             (top, name, words), runner_up = found[0], max((count for count, _, _ in found[1:]), default=0)
             dominant = top >= SURNAME_MIN_CREDITS and top >= SURNAME_SHARE * runner_up and len(surname) > 2
             only = runner_up == 0 and len(surname) >= RARE_SURNAME_LENGTH
-            if (dominant or only) and surname not in STOP_WORDS and surname.isalpha():
+            if (dominant or only) and surname not in STOP_WORDS and surname not in TABLE_WORDS and surname.isalpha():
                 # a description may name the bearer in full ("... Martin Scorsese") without the credit
                 spelled = f" {' '.join(words)} "
                 elsewhere = [row for row in described.get(surname, ())

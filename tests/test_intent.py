@@ -88,6 +88,7 @@ def test_a_name_said_twice_is_one_person(parser):
         ("a thought-provoking series", ("TV Dramas",), ("TV Show",)),
         ("a movie with a twist ending", ("Thrillers",), ("Movie",)),
         ("show me horror", ("Horror Movies", "TV Horror"), ()),      # not asking for a show
+        ("something for a rainy day", ("Comedies", "Romantic TV Shows"), ()),
     ],
 )
 def test_genre_and_type_intent(parser, text, genres, types):
@@ -303,6 +304,7 @@ def full_parser(full_catalog) -> QueryParser:
         ("a khan romance", [], ("Romantic Movies", "Romantic TV Shows"), (), "a khan romance"),   # Shah Rukh 35, Salman 20
         ("a kubrick film", [("Stanley Kubrick", "any")], (), (), "a film"),   # a long surname no one else has
         ("nolan", [("Christopher Nolan", "any")], (), (), ""),
+        ("a friday night movie", [], (), (), "a friday night movie"),   # not Monica Friday: a wish's own word
         ("a movie about a cage fighter", [], (), (), "a movie about a cage fighter"),   # 'cage' needs a role word
         ("with cage", [("Nicolas Cage", "cast")], (), (), ""),
         ("sherlock holmes", [], (), (), "sherlock holmes"),   # the descriptions' Holmes is not Jonathan Holmes

@@ -93,6 +93,7 @@ def test_literal_facets_are_the_words_that_say_a_facet_in_so_many_words(fitted, 
     ("movies since 2018 about astronauts", True, "since about astronauts"),
     ("i'm in the mood for the best horror", True, "i m the"),       # no 'mood', no 'best' ("best friend")
     ("new releases about astronauts", True, "about astronauts"),
+    ("movies for a rainy sunday", True, "for a"),                    # 'about: sunday, rainy' before
     ("an edge of my seat thriller about a heist", True, "an about a heist"),
     ("an edge of my seat thriller about a heist", False, "an thriller about a heist"),   # never word by word
     ("", True, ""),
