@@ -223,15 +223,14 @@ REFERENCE_FILLER = REFERENCE_LIKE_AFTER | frozenset({
     "a", "an", "the", "some", "other", "another", "tv", "i", "me", "we", "want", "wanna", "watch", "to",
     "give", "find", "recommend", "please", "but", "or", "with", "that", "is", "are", "good", "great", "best",
     "new", "similar", "liked", "loved", "if", "you", "of", "fans", "for", "what", "should", "can", "could",
-    "would", "like", "in", "vein", "reminds", "enjoyed", "really", "now", "next", "else",
+    "would", "like", "in", "vein", "reminds", "enjoyed", "really", "now", "next",
 })
 
 # Every word of these tables: a wish's own vocabulary, never read as a misspelling (spelling.Respeller).
 TABLE_WORDS = frozenset(
     word
     for table in (GENRE_WORDS, WISH_WORDS, FIGURATIVE_PHRASES, TELLING_PHRASES, ASKING_PHRASES, ADULT_WORDS,
-                  NEGATION_FILLERS, NEW_THINGS,
-                  TYPE_WORDS, REGION_WORDS, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY, CAST_CUES, DECADE_WORDS,
-                  BEFORE_WORDS, SINCE_WORDS, AFTER_WORDS, RECENT_WORDS, REFERENCE_FILLER)
+                  NEGATION_FILLERS, NEW_THINGS, TYPE_WORDS, REGION_WORDS, DIRECTOR_CUES, NOT_DIRECTOR_BEFORE_BY,
+                  CAST_CUES, DECADE_WORDS, BEFORE_WORDS, SINCE_WORDS, AFTER_WORDS, RECENT_WORDS, REFERENCE_FILLER)
     for phrase in table for word in phrase.split()
 ) | frozenset(word for cues in (*NEGATION_CUES, *REFERENCE_CUES) for word in cues)

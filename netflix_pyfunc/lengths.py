@@ -28,7 +28,7 @@ _PATTERNS = (
     (re.compile(rf"\b{_AT_MOST} (?:an? )?{_NUMBER} {_UNIT}\b"), None, None),
     (re.compile(rf"\b{_NUMBER} {_UNIT} (?:or less|or shorter|or under|max|tops)\b"), None, None),
     (re.compile(r"\b(?:one|1|single) season\b|\blimited series\b|\bmini ?series\b"), None, (1, 1)),
-    (re.compile(r"\b(?:short|shorter)\b"), (0, SHORT_MINUTES), (1, 1)),
+    (re.compile(r"\bshort\b|\bshorter\b(?! than)"), (0, SHORT_MINUTES), (1, 1)),   # "shorter than": above
 )
 # Every pattern has one of these words: a text with none says no length (most wishes; read per word too).
 _KEY_WORDS = frozenset({"short", "shorter", "season", "series", "miniseries", "minute", "minutes", "min", "mins",

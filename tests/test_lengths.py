@@ -20,6 +20,7 @@ from netflix_pyfunc.lengths import SHORT_MINUTES, Length, durations, in_range, p
     ("a series with one season", None, (1, 1), ("one", "season")),
     ("a mini series", None, (1, 1), ("mini", "series")),
     ("a short comedy under 2 hours", (0, 120), (1, 1), ("short", "under", "2", "hours")),   # the number wins
+    ("shorter than 90 minutes", (0, 90), None, ("shorter", "than", "90", "minutes")),    # says nothing of series
 ])
 def test_a_length_is_read_with_the_words_that_say_it(text, minutes, seasons, said):
     words = text.split()
