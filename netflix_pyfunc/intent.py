@@ -184,8 +184,7 @@ class QueryParser(BaseEstimator):
     def _for_grown_ups(self, rest: list[str], excluded: list[tuple[str, str]]) -> bool:
         """Whether the words say the wish is for grown-ups ('adult', 'grown ups': ADULT_WORDS) or
         leave the kids' genres out ("not for kids")."""
-        said = not self.adult_starts_.isdisjoint(rest) and \
-            next(self._spans(rest, self.adult_, self.adult_starts_), None) is not None
+        said = next(self._spans(rest, self.adult_, self.adult_starts_), None) is not None
         return said or not self.adult_excludes_.isdisjoint(excluded)
 
     def _negated(self, words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -77,10 +77,14 @@ def _kind_phrases(words: list[str]) -> list[tuple[int, int]]:
             if not any(a <= start and stop <= b and (a, b) != (start, stop) for a, b in found)]
 
 
+def _but_at(words: list[str]) -> int:
+    """Where 'but' is in words (len(words) without one): the words after it ask for a change."""
+    return words.index("but") if "but" in words else len(words)
+
+
 def _described(words: list[str]) -> set[str]:
     """The labels (type, genres, countries) the kind phrases before any 'but' say."""
-    before_but = words.index("but") if "but" in words else len(words)
-    return {label for start, stop in _kind_phrases(words[:before_but])
+    return {label for start, stop in _kind_phrases(words[:_but_at(words)])
             for label in _KIND_LABELS[tuple(words[start:stop])]}
 
 
@@ -96,7 +100,7 @@ def _asks(words: list[str], labels: set[str] | None = None) -> bool:
     change from what the title is: after 'but' ("like Narcos but funny", "... but a movie"), or,
     given the title's labels, one it has none of ("a movie like The Office")."""
     kind = [False] * len(words)
-    after_but = words.index("but") if "but" in words else len(words)
+    after_but = _but_at(words)
     for start, stop in _kind_phrases(words):
         if start > after_but or (labels is not None and labels.isdisjoint(_KIND_LABELS[tuple(words[start:stop])])):
             return True
